@@ -1,0 +1,146 @@
+"""Who may use the bot: koordinatorer, admins from configuration, invitations."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from storage.models import Invitation, Koordinator
+
+
+class Redeem(StrEnum):
+    """Outcome of opening an invitation link."""
+
+    OK = "ok"
+    UNKNOWN = "unknown"
+    USED = "used"
+    EXPIRED = "expired"
+    ALREADY_REGISTERED = "already_registered"
+
+
+@dataclass(frozen=True)
+class NewInvitation:
+    code: str
+    expires_at: datetime
+
+
+def _hash(code: str) -> str:
+    return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
+
+
+async def koordinator_by_telegram_id(session: AsyncSession, user_id: int) -> Koordinator | None:
+    """The koordinator with this Telegram user id, active or not."""
+    return await session.scalar(select(Koordinator).where(Koordinator.telegram_user_id == user_id))
+
+
+async def ensure_config_admin(
+    session: AsyncSession, user_id: int, admin_ids: frozenset[int], now: datetime
+) -> Koordinator | None:
+    """Create or promote a configured admin on first contact; None for anyone else."""
+    if user_id not in admin_ids:
+        return None
+    koordinator = await koordinator_by_telegram_id(session, user_id)
+    if koordinator is None:
+        koordinator = Koordinator(
+            telegram_user_id=user_id, is_admin=True, active=True, created_at=now
+        )
+        session.add(koordinator)
+        await session.flush()
+        await audit.record(
+            session,
+            at=now,
+            action="admin.from_config",
+            telegram_user_id=user_id,
+            koordinator_id=koordinator.id,
+        )
+    elif not koordinator.is_admin:
+        koordinator.is_admin = True
+    return koordinator
+
+
+async def create_invitation(
+    session: AsyncSession, admin: Koordinator, now: datetime, valid_days: int
+) -> NewInvitation:
+    """A fresh one-time code; only its hash is stored."""
+    # 12 random bytes -> 16 url-safe characters, fits a t.me start parameter.
+    code = secrets.token_urlsafe(12)
+    expires = now + timedelta(days=valid_days)
+    session.add(
+        Invitation(
+            code_hash=_hash(code), created_by_id=admin.id, created_at=now, expires_at=expires
+        )
+    )
+    await audit.record(
+        session,
+        at=now,
+        action="invitation.created",
+        telegram_user_id=admin.telegram_user_id,
+        koordinator_id=admin.id,
+    )
+    return NewInvitation(code=code, expires_at=expires)
+
+
+async def redeem_invitation(
+    session: AsyncSession, code: str, user_id: int, now: datetime
+) -> tuple[Redeem, Koordinator | None]:
+    """Use an invitation: creates the koordinator (profile still to fill in)."""
+    existing = await koordinator_by_telegram_id(session, user_id)
+    if existing is not None and existing.active:
+        return Redeem.ALREADY_REGISTERED, existing
+    if not code or len(code) > 64:
+        return Redeem.UNKNOWN, None
+    # Row lock so two people racing for one code cannot both get it (PostgreSQL);
+    # SQLite serialises writers anyway.
+    invitation = await session.scalar(
+        select(Invitation).where(Invitation.code_hash == _hash(code)).with_for_update()
+    )
+    if invitation is None:
+        await audit.record(session, at=now, action="invitation.unknown", telegram_user_id=user_id)
+        return Redeem.UNKNOWN, None
+    if invitation.used_at is not None:
+        await audit.record(session, at=now, action="invitation.reused", telegram_user_id=user_id)
+        return Redeem.USED, None
+    if invitation.expires_at <= now:
+        await audit.record(session, at=now, action="invitation.expired", telegram_user_id=user_id)
+        return Redeem.EXPIRED, None
+    if existing is None:
+        existing = Koordinator(
+            telegram_user_id=user_id, is_admin=False, active=True, created_at=now
+        )
+        session.add(existing)
+    else:
+        # A deactivated koordinator invited back.
+        existing.active = True
+    await session.flush()
+    invitation.used_at = now
+    invitation.used_by_id = existing.id
+    await audit.record(
+        session,
+        at=now,
+        action="invitation.used",
+        telegram_user_id=user_id,
+        koordinator_id=existing.id,
+    )
+    return Redeem.OK, existing
+
+
+async def complete_profile(
+    session: AsyncSession, koordinator: Koordinator, name: str, tjenestested: str, now: datetime
+) -> None:
+    """Store the name and tjenestested given at registration."""
+    koordinator.name = name
+    koordinator.tjenestested = tjenestested
+    await audit.record(
+        session,
+        at=now,
+        action="koordinator.registered",
+        telegram_user_id=koordinator.telegram_user_id,
+        koordinator_id=koordinator.id,
+    )

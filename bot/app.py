@@ -1,0 +1,122 @@
+"""The Application factory: one place that wires settings, clock, database, texts and
+handlers into a python-telegram-bot Application. Used by Telegram mode, local mode,
+tests and benchmarks alike."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from telegram import BotCommand
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+
+from bot.clock import Clock, SystemClock
+from bot.services import KContext, Services, services_of
+from bot.settings import Settings, SettingsError
+from bot.standin import FakeTelegram, StandinRequest
+from messages import Texts
+from storage.crypto import Cipher, InvalidKeyError
+from storage.db import Database
+
+log = logging.getLogger(__name__)
+LOCAL_TOKEN = "7000000001:local-stand-in-token"
+
+App = Application[Any, KContext, Any, Any, Any, Any]
+
+
+def make_cipher(settings: Settings, *, local: bool = False) -> Cipher:
+    """The cipher from KOORDBOT_ENCRYPTION_KEY; local mode keeps a key file of its own."""
+    key = settings.encryption_key.strip()
+    if not key and local:
+        key = _local_key(settings.local_key_file)
+    if not key:
+        raise SettingsError(
+            "KOORDBOT_ENCRYPTION_KEY is not set: create one with `koordbot keys generate`."
+        )
+    old = tuple(k for k in settings.old_encryption_keys.split(",") if k.strip())
+    try:
+        return Cipher(key, old)
+    except InvalidKeyError as exc:
+        raise SettingsError(f"KOORDBOT_ENCRYPTION_KEY is not valid: {exc}") from None
+
+
+def _local_key(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Cipher.generate_key()
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return key
+
+
+def build_application(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    telegram: FakeTelegram | None = None,
+    cipher: Cipher | None = None,
+    local: bool = False,
+) -> App:
+    """Build the bot. With `telegram` it talks to the stand-in instead of the network."""
+    services = Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        db=Database(settings.database_url, cipher or make_cipher(settings, local=local)),
+        texts=Texts(),
+    )
+    token = settings.telegram_bot_token or LOCAL_TOKEN
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+        ApplicationBuilder()
+        .token(token)
+        .context_types(ContextTypes(context=KContext))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+    )
+    if telegram is not None:
+        builder = builder.request(StandinRequest(telegram)).get_updates_request(
+            StandinRequest(telegram)
+        )
+    if settings.bot_api_url:
+        builder = builder.base_url(settings.bot_api_url).base_file_url(
+            settings.bot_api_url.replace("/bot", "/file/bot")
+        )
+    app: App = builder.build()
+    app.bot_data["services"] = services
+    # The composition root: the one place that knows the Telegram edge exists.
+    importlib.import_module("handlers").register(app)
+    return app
+
+
+async def _post_init(app: App) -> None:
+    services = services_of(app)
+    await services.db.upgrade()
+    commands = [
+        BotCommand(name, description) for name, description in services.texts.labels("commands")
+    ]
+    try:
+        await app.bot.set_my_commands(commands)
+    except TelegramError as exc:
+        log.warning("the Bot API server refused setMyCommands (%s); continuing", exc)
+
+
+async def _post_shutdown(app: App) -> None:
+    await services_of(app).db.dispose()
+
+
+async def start_app(app: App) -> None:
+    """Initialise the bot and run its start-up work (as run_polling would)."""
+    await app.initialize()
+    if app.post_init is not None:
+        await app.post_init(app)
+
+
+async def stop_app(app: App) -> None:
+    """Shut the bot down and release the database (as run_polling would)."""
+    await app.shutdown()
+    if app.post_shutdown is not None:
+        await app.post_shutdown(app)

@@ -1,0 +1,212 @@
+"""Cases: create, find, list, edit, pause and reopen. Every access is checked here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from bot.rules.text import alias_key
+from storage.enums import CaseStatus
+from storage.models import Case, Koordinator
+
+EDITABLE_FIELDS = ("alias", "role", "level", "birth", "gender", "arena", "appointed_on")
+
+
+class AliasTaken(Exception):
+    """The koordinator already has a case with this alias."""
+
+
+@dataclass(frozen=True)
+class CaseDraft:
+    """What the /ny dialogue collects, in plain values."""
+
+    alias: str
+    role: str
+    level: str
+    appointed_on: date
+    birth_year: int | None = None
+    birth_month: int | None = None
+    gender: str | None = None
+    arena: str | None = None
+
+
+async def alias_taken(
+    session: AsyncSession, koordinator_id: int, alias: str, exclude_case_id: int | None = None
+) -> bool:
+    """True when another case of this koordinator has the same alias (any case)."""
+    stmt = select(Case.id).where(
+        Case.koordinator_id == koordinator_id, Case.alias_key == alias_key(alias)
+    )
+    if exclude_case_id is not None:
+        stmt = stmt.where(Case.id != exclude_case_id)
+    return (await session.scalar(stmt.limit(1))) is not None
+
+
+async def create_case(
+    session: AsyncSession, koordinator: Koordinator, draft: CaseDraft, now: datetime
+) -> Case:
+    """Store a new active case for `koordinator`; raises AliasTaken on a clash."""
+    if await alias_taken(session, koordinator.id, draft.alias):
+        raise AliasTaken(draft.alias)
+    case = Case(
+        koordinator_id=koordinator.id,
+        alias=draft.alias,
+        alias_key=alias_key(draft.alias),
+        role=draft.role,
+        level=draft.level,
+        birth_year=draft.birth_year,
+        birth_month=draft.birth_month,
+        gender=draft.gender,
+        arena=draft.arena,
+        tjenestested=koordinator.tjenestested,
+        appointed_on=draft.appointed_on,
+        status=CaseStatus.ACTIVE,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(case)
+    await session.flush()
+    await audit.record(
+        session,
+        at=now,
+        action="case.created",
+        telegram_user_id=koordinator.telegram_user_id,
+        koordinator_id=koordinator.id,
+        case_id=case.id,
+    )
+    return case
+
+
+async def my_cases(
+    session: AsyncSession,
+    koordinator: Koordinator,
+    statuses: tuple[str, ...] = (CaseStatus.ACTIVE, CaseStatus.PAUSED),
+) -> list[Case]:
+    """The koordinator's cases in the given statuses, sorted by alias."""
+    stmt = (
+        select(Case)
+        .where(Case.koordinator_id == koordinator.id, Case.status.in_(statuses))
+        .order_by(Case.alias_key)
+    )
+    return list((await session.scalars(stmt)).all())
+
+
+async def case_for(
+    session: AsyncSession, koordinator: Koordinator, case_id: int, now: datetime
+) -> Case | None:
+    """The case if it belongs to `koordinator`; a refused attempt is audited."""
+    case = await session.get(Case, case_id)
+    if case is None or case.koordinator_id != koordinator.id:
+        await audit.record(
+            session,
+            at=now,
+            action="case.denied",
+            telegram_user_id=koordinator.telegram_user_id,
+            koordinator_id=koordinator.id,
+            case_id=case_id,
+        )
+        return None
+    return case
+
+
+async def find_by_alias(session: AsyncSession, koordinator: Koordinator, text: str) -> Case | None:
+    """The koordinator's own case with this alias (case-insensitive)."""
+    key = alias_key(text)
+    if not key or len(key) > 64:
+        return None
+    return await session.scalar(
+        select(Case).where(Case.koordinator_id == koordinator.id, Case.alias_key == key)
+    )
+
+
+async def opened(
+    session: AsyncSession, koordinator: Koordinator, case: Case, now: datetime
+) -> None:
+    """Record that the case card was shown."""
+    await audit.record(
+        session,
+        at=now,
+        action="case.opened",
+        telegram_user_id=koordinator.telegram_user_id,
+        koordinator_id=koordinator.id,
+        case_id=case.id,
+    )
+
+
+async def set_status(
+    session: AsyncSession, koordinator: Koordinator, case: Case, status: CaseStatus, now: datetime
+) -> None:
+    """Pause or reopen a case (closing has its own checklist)."""
+    case.status = status
+    case.updated_at = now
+    await audit.record(
+        session,
+        at=now,
+        action=f"case.{status.value}",
+        telegram_user_id=koordinator.telegram_user_id,
+        koordinator_id=koordinator.id,
+        case_id=case.id,
+    )
+
+
+async def update_case(
+    session: AsyncSession,
+    koordinator: Koordinator,
+    case: Case,
+    changes: dict[str, Any],
+    now: datetime,
+) -> None:
+    """Apply edited fields; raises AliasTaken when a new alias clashes."""
+    if "alias" in changes:
+        if await alias_taken(session, koordinator.id, changes["alias"], exclude_case_id=case.id):
+            raise AliasTaken(changes["alias"])
+        case.alias_key = alias_key(changes["alias"])
+    for field, value in changes.items():
+        setattr(case, field, value)
+    case.updated_at = now
+    await audit.record(
+        session,
+        at=now,
+        action="case.edited",
+        telegram_user_id=koordinator.telegram_user_id,
+        koordinator_id=koordinator.id,
+        case_id=case.id,
+        detail=",".join(sorted(changes)),
+    )
+
+
+def age_of(case: Case, today: date) -> int | None:
+    """The person's age today, from birth month and year."""
+    from bot.rules.age import age_on
+
+    return age_on(case.birth_year, case.birth_month, today)
+
+
+def field_changes(field: str, value: Any) -> dict[str, Any]:
+    """Turn an edited form answer into column changes."""
+    if field == "birth":
+        year, month = value if value else (None, None)
+        return {"birth_year": year, "birth_month": month}
+    if field == "appointed_on":
+        return {"appointed_on": date.fromisoformat(value)}
+    return {field: value}
+
+
+def draft_from(values: dict[str, Any]) -> CaseDraft:
+    """The /ny answers as a CaseDraft."""
+    year, month = values.get("birth") or (None, None)
+    return CaseDraft(
+        alias=values["alias"],
+        role=values["role"],
+        level=values["level"],
+        appointed_on=date.fromisoformat(values["appointed_on"]),
+        birth_year=year,
+        birth_month=month,
+        gender=values.get("gender"),
+        arena=values.get("arena"),
+    )

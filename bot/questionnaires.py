@@ -1,0 +1,422 @@
+"""Guided conversations as data: load and validate the questionnaire YAML files.
+
+Each file in `messages/<lang>/questionnaires/` describes one conversation
+(oppstartsamtale, kartlegging, evaluering, møte) as a list of steps. A KE may edit the
+wording or add local questions, so everything is checked once at startup and a mistake
+is reported as one readable line naming the file and the step
+(`oppstart.yaml, step 'kontaktform': choice needs 2-12 options`).
+
+Templates are only compiled here, never rendered: rendering needs a case and answers,
+which the conversation engine supplies.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+
+import messages
+
+DEFAULT_DIR: Path = Path(messages.__file__).parent / "nb" / "questionnaires"
+
+KINDS: tuple[str, ...] = (
+    "checklist",
+    "choice",
+    "multi",
+    "text",
+    "date",
+    "number",
+    "datetime",
+    "info",
+    "group",
+)
+
+TEXT_MAX_LENGTH = 1000
+TEXT_MAX_LENGTH_LIMIT = 3000
+GROUP_MAX_ITEMS = 10
+GROUP_MAX_ITEMS_LIMIT = 50
+MAX_GROUP_DEPTH = 2
+MIN_OPTIONS, MAX_OPTIONS = 2, 12
+MAX_STEP_ID = 24
+MAX_OPTION_VALUE = 20
+MAX_OPTION_LABEL = 40
+
+_ID = re.compile(r"[a-z0-9_]+")
+_RELATIVE_DATE = re.compile(r"\+[0-9]{1,4}[dwm]")
+
+_FILE_KEYS = frozenset({"id", "title", "intro", "outro", "steps"})
+_COMMON_KEYS = frozenset({"id", "kind", "text", "help", "when", "optional"})
+_KIND_KEYS: dict[str, frozenset[str]] = {
+    "checklist": frozenset({"note"}),
+    "choice": frozenset({"options"}),
+    "multi": frozenset({"options"}),
+    "text": frozenset({"max_length"}),
+    "date": frozenset({"default", "deadline"}),
+    "number": frozenset({"min", "max"}),
+    "datetime": frozenset(),
+    "info": frozenset(),
+    "group": frozenset({"item", "max_items", "steps"}),
+}
+_ALL_STEP_KEYS = _COMMON_KEYS.union(*_KIND_KEYS.values())
+
+
+class QuestionnaireError(ValueError):
+    """A questionnaire file that cannot be used; `str()` names the file and the step."""
+
+    def __init__(self, path: Path, step_id: str | None, reason: str) -> None:
+        self.path = Path(path)
+        self.step_id = step_id
+        self.reason = reason
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        where = self.path.name
+        if self.step_id is not None:
+            where += f", step '{self.step_id}'"
+        return f"{where}: {self.reason}"
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One button of a choice or multi step: a stored `value` and a shown `label`."""
+
+    value: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step of a conversation; fields that do not apply to its kind keep defaults.
+
+    `text`, `help` are Jinja2 templates and `when` a Jinja2 expression, all with
+    `case` and `answers` in their context. `max_length` is set for text steps (1000
+    unless the file says otherwise) and `max_items` for groups (10 by default).
+    """
+
+    id: str
+    kind: str
+    text: str
+    help: str | None = None
+    note: bool = True
+    when: str | None = None
+    options: tuple[Option, ...] = ()
+    max_length: int | None = None
+    min: int | None = None
+    max: int | None = None
+    default: str | None = None
+    deadline: str | None = None
+    optional: bool = False
+    item: str | None = None
+    max_items: int | None = None
+    steps: tuple[Step, ...] = ()
+
+    def walk(self) -> Iterator[Step]:
+        """This step, then every step nested under it, depth first."""
+        yield self
+        for child in self.steps:
+            yield from child.walk()
+
+    def option(self, value: str) -> Option:
+        """The option with this stored value (KeyError if there is none)."""
+        for opt in self.options:
+            if opt.value == value:
+                return opt
+        raise KeyError(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Questionnaire:
+    """A whole conversation as loaded from one file. Iterating yields every step,
+    nested group steps included, in file order."""
+
+    id: str
+    title: str
+    intro: str
+    outro: str
+    steps: tuple[Step, ...]
+    path: Path
+
+    def __iter__(self) -> Iterator[Step]:
+        for step in self.steps:
+            yield from step.walk()
+
+    def find(self, step_id: str) -> Step:
+        """The step with this id at any depth (KeyError if there is none)."""
+        for step in self:
+            if step.id == step_id:
+                return step
+        raise KeyError(step_id)
+
+    def parent_of(self, step_id: str) -> Step | None:
+        """The group that directly holds `step_id`, or None for a top-level step."""
+        for step in self:
+            if any(child.id == step_id for child in step.steps):
+                return step
+        if any(step.id == step_id for step in self.steps):
+            return None
+        raise KeyError(step_id)
+
+
+def default_environment() -> jinja2.Environment:
+    """The environment used when the caller gives none: strict about unknown names."""
+    return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
+
+
+def load_questionnaire(path: Path, env: jinja2.Environment | None = None) -> Questionnaire:
+    """Read and validate one questionnaire file.
+
+    Raises `QuestionnaireError` on the first problem found. Templates are compiled with
+    `env` (a strict default environment if none is given) but not rendered.
+    """
+    path = Path(path)
+    env = env or default_environment()
+    data = _read_yaml(path)
+    return _Parser(path, env).questionnaire(data)
+
+
+def load_all(
+    directory: Path = DEFAULT_DIR, env: jinja2.Environment | None = None
+) -> dict[str, Questionnaire]:
+    """Load every `*.yaml` file in `directory`, keyed by questionnaire id."""
+    env = env or default_environment()
+    return {
+        q.id: q
+        for q in (load_questionnaire(p, env) for p in sorted(Path(directory).glob("*.yaml")))
+    }
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise QuestionnaireError(path, None, f"cannot read file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        raise QuestionnaireError(path, None, "file is not UTF-8") from exc
+    try:
+        return yaml.load(text, Loader=_StrictLoader)  # a SafeLoader: no arbitrary objects
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "syntax error"
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        raise QuestionnaireError(path, None, f"invalid YAML{where}: {problem}") from exc
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader that refuses a key twice in one mapping: plain YAML keeps the last
+    one silently, which would hide an edit (two `text:` lines in one step)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        keys: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in keys:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"duplicate key '{key}'", key_node.start_mark
+                )
+            keys.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+class _Parser:
+    """Turns the parsed YAML of one file into a `Questionnaire`, checking as it goes."""
+
+    def __init__(self, path: Path, env: jinja2.Environment) -> None:
+        self.path = path
+        self.env = env
+        self.seen: set[str] = set()
+
+    def fail(self, step_id: str | None, reason: str) -> QuestionnaireError:
+        return QuestionnaireError(self.path, step_id, reason)
+
+    def questionnaire(self, data: Any) -> Questionnaire:
+        if not isinstance(data, Mapping):
+            raise self.fail(None, "top level must be a mapping (id, title, steps, ...)")
+        unknown = sorted(str(k) for k in data if k not in _FILE_KEYS)
+        if unknown:
+            raise self.fail(None, f"unknown key '{unknown[0]}'")
+        qid = data.get("id")
+        if not isinstance(qid, str) or not qid:
+            raise self.fail(None, "missing id")
+        if qid != self.path.stem:
+            raise self.fail(None, f"id '{qid}' does not match the file name")
+        title = self.required(None, data, "title")
+        intro = self.template(None, data, "intro") or ""
+        outro = self.template(None, data, "outro") or ""
+        steps = self.steps(data.get("steps"), depth=0, parent=None)
+        return Questionnaire(
+            id=qid, title=title, intro=intro, outro=outro, steps=steps, path=self.path
+        )
+
+    def steps(self, raw: Any, depth: int, parent: str | None) -> tuple[Step, ...]:
+        if raw is None or raw == []:
+            raise self.fail(parent, "steps must not be empty")
+        if not isinstance(raw, list):
+            raise self.fail(parent, "steps must be a list")
+        return tuple(self.step(item, n, depth, parent) for n, item in enumerate(raw, 1))
+
+    def step(self, raw: Any, number: int, depth: int, parent: str | None) -> Step:
+        place = f"step {number}" + (f" in group '{parent}'" if parent else "")
+        if not isinstance(raw, Mapping):
+            raise self.fail(None, f"{place} must be a mapping")
+        sid = raw.get("id")
+        if sid is None or sid == "":
+            raise self.fail(None, f"{place} has no id")
+        if not isinstance(sid, str) or not _ID.fullmatch(sid):
+            raise self.fail(str(sid), "id must use only a-z, 0-9 and _")
+        if len(sid) > MAX_STEP_ID:
+            raise self.fail(sid, f"id is longer than {MAX_STEP_ID} characters")
+        if sid in self.seen:
+            raise self.fail(sid, "duplicate id")
+        self.seen.add(sid)
+
+        unknown = sorted(str(k) for k in raw if k not in _ALL_STEP_KEYS)
+        if unknown:
+            raise self.fail(sid, f"unknown key '{unknown[0]}'")
+        kind = raw.get("kind")
+        if kind is None:
+            raise self.fail(sid, "missing kind")
+        if kind not in _KIND_KEYS:
+            raise self.fail(sid, f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
+        allowed = _COMMON_KEYS | _KIND_KEYS[kind]
+        misplaced = sorted(str(k) for k in raw if k not in allowed)
+        if misplaced:
+            raise self.fail(sid, f"key '{misplaced[0]}' does not apply to kind {kind}")
+
+        text = self.required(sid, raw, "text")
+        self.compile(sid, "text", text)
+        fields: dict[str, Any] = {
+            "id": sid,
+            "kind": kind,
+            "text": text,
+            "help": self.template(sid, raw, "help"),
+            "when": self.expression(sid, raw),
+            "optional": self.flag(sid, raw, "optional", False),
+        }
+        if kind == "checklist":
+            fields["note"] = self.flag(sid, raw, "note", True)
+        elif kind in ("choice", "multi"):
+            fields["options"] = self.options(sid, kind, raw.get("options"))
+        elif kind == "text":
+            fields["max_length"] = self.integer(
+                sid, raw, "max_length", TEXT_MAX_LENGTH, low=1, high=TEXT_MAX_LENGTH_LIMIT
+            )
+        elif kind == "date":
+            default = raw.get("default")
+            if default is not None and (
+                not isinstance(default, str) or not _RELATIVE_DATE.fullmatch(default)
+            ):
+                raise self.fail(sid, f"default '{default}' must look like +14d, +2w or +6m")
+            fields["default"] = default
+            deadline = raw.get("deadline")
+            if deadline is not None and (
+                not isinstance(deadline, str) or not _ID.fullmatch(deadline)
+            ):
+                raise self.fail(sid, "deadline must be a kind code of a-z, 0-9 and _")
+            fields["deadline"] = deadline
+        elif kind == "number":
+            low = self.integer(sid, raw, "min", None)
+            high = self.integer(sid, raw, "max", None)
+            if low is not None and high is not None and low > high:
+                raise self.fail(sid, "min is greater than max")
+            fields["min"], fields["max"] = low, high
+        elif kind == "group":
+            if depth + 1 > MAX_GROUP_DEPTH:
+                raise self.fail(sid, f"groups nest at most {MAX_GROUP_DEPTH} deep")
+            fields["item"] = self.required(sid, raw, "item")
+            fields["max_items"] = self.integer(
+                sid, raw, "max_items", GROUP_MAX_ITEMS, low=1, high=GROUP_MAX_ITEMS_LIMIT
+            )
+            fields["steps"] = self.steps(raw.get("steps"), depth + 1, sid)
+        return Step(**fields)
+
+    def options(self, sid: str, kind: str, raw: Any) -> tuple[Option, ...]:
+        if not isinstance(raw, list) or not MIN_OPTIONS <= len(raw) <= MAX_OPTIONS:
+            raise self.fail(sid, f"{kind} needs {MIN_OPTIONS}-{MAX_OPTIONS} options")
+        result: list[Option] = []
+        for n, opt in enumerate(raw, 1):
+            if not isinstance(opt, Mapping) or set(opt) != {"value", "label"}:
+                raise self.fail(sid, f"option {n} needs exactly value and label")
+            value, label = opt["value"], opt["label"]
+            if not isinstance(value, str) or not _ID.fullmatch(value):
+                raise self.fail(sid, f"option value '{value}' must use only a-z, 0-9 and _")
+            if len(value) > MAX_OPTION_VALUE:
+                raise self.fail(
+                    sid, f"option value '{value}' is longer than {MAX_OPTION_VALUE} characters"
+                )
+            if not isinstance(label, str) or not label.strip():
+                raise self.fail(sid, f"option '{value}' needs a label")
+            if len(label) > MAX_OPTION_LABEL:
+                raise self.fail(
+                    sid, f"label of option '{value}' is longer than {MAX_OPTION_LABEL} characters"
+                )
+            if any(o.value == value for o in result):
+                raise self.fail(sid, f"duplicate option value '{value}'")
+            result.append(Option(value=value, label=label))
+        return tuple(result)
+
+    def string(self, sid: str | None, raw: Mapping[str, Any], key: str) -> str | None:
+        value = raw.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if not isinstance(value, str):
+            raise self.fail(sid, f"{key} must be text")
+        return value
+
+    def required(self, sid: str | None, raw: Mapping[str, Any], key: str) -> str:
+        value = self.string(sid, raw, key)
+        if value is None:
+            raise self.fail(sid, f"missing {key}")
+        return value
+
+    def template(self, sid: str | None, raw: Mapping[str, Any], key: str) -> str | None:
+        source = self.string(sid, raw, key)
+        if source is not None:
+            self.compile(sid, key, source)
+        return source
+
+    def compile(self, sid: str | None, key: str, source: str) -> None:
+        try:
+            self.env.parse(source)
+        except jinja2.TemplateSyntaxError as exc:
+            raise self.fail(
+                sid, f"{key} does not compile: {exc.message} (line {exc.lineno} of the {key})"
+            ) from exc
+
+    def expression(self, sid: str, raw: Mapping[str, Any]) -> str | None:
+        source = self.string(sid, raw, "when")
+        if source is not None:
+            try:
+                self.env.compile_expression(source)
+            except jinja2.TemplateSyntaxError as exc:
+                raise self.fail(sid, f"when does not compile: {exc.message}") from exc
+        return source
+
+    def flag(self, sid: str, raw: Mapping[str, Any], key: str, default: bool) -> bool:
+        value = raw.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(sid, f"{key} must be true or false")
+        return value
+
+    def integer(
+        self,
+        sid: str,
+        raw: Mapping[str, Any],
+        key: str,
+        default: int | None,
+        low: int | None = None,
+        high: int | None = None,
+    ) -> int | None:
+        value = raw.get(key)
+        if value is None:
+            return default
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise self.fail(sid, f"{key} must be a whole number")
+        if (low is not None and value < low) or (high is not None and value > high):
+            raise self.fail(sid, f"{key} must be between {low} and {high}")
+        return value

@@ -1,0 +1,1 @@
+"""Pure deadline rules: working days, transitions, cadences. No Telegram, no database."""

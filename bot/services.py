@@ -1,0 +1,54 @@
+"""The application's services, built once and shared by every update."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock, local_now
+from bot.settings import Settings
+from messages import Texts
+from storage.db import Database
+
+
+@dataclass
+class Services:
+    """Settings, clock, database and texts: what every handler needs."""
+
+    settings: Settings
+    clock: Clock
+    db: Database
+    texts: Texts
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return self.settings.zone
+
+    def now(self) -> datetime:
+        """The current instant (UTC, from the injected clock)."""
+        return self.clock.now()
+
+    def local_now(self) -> datetime:
+        """The current local time in the configured zone."""
+        return local_now(self.clock, self.zone)
+
+    def today(self) -> date:
+        """Today's local date."""
+        return self.local_now().date()
+
+
+class KContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """Callback context that knows the services."""
+
+    @property
+    def services(self) -> Services:
+        return services_of(self.application)
+
+
+def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
+    """The services stored on an application by the factory."""
+    return application.bot_data["services"]  # type: ignore[no-any-return]

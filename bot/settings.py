@@ -1,0 +1,153 @@
+"""Settings from environment variables or a `.env` file.
+
+Every setting has one name a municipality's IT staff sets in the environment; a
+missing or malformed one stops start-up with a single line saying which and how
+to fix it (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+import zoneinfo
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AliasChoices, Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///koordbot.sqlite3"
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message is one line for the operator."""
+
+
+class Settings(BaseSettings):
+    """All runtime configuration. Field aliases are the environment variable names."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    telegram_bot_token: str = Field(default="", validation_alias="TELEGRAM_BOT_TOKEN")
+    database_url: str = Field(
+        default=DEFAULT_DATABASE_URL, validation_alias="KOORDBOT_DATABASE_URL"
+    )
+    admin_ids: Annotated[frozenset[int], NoDecode] = Field(
+        default=frozenset(), validation_alias="KOORDBOT_ADMIN_IDS"
+    )
+    bot_api_url: str = Field(default="", validation_alias="KOORDBOT_BOT_API_URL")
+    timezone: str = Field(default="Europe/Oslo", validation_alias="KOORDBOT_TIMEZONE")
+    encryption_key: str = Field(default="", validation_alias="KOORDBOT_ENCRYPTION_KEY")
+    old_encryption_keys: str = Field(default="", validation_alias="KOORDBOT_OLD_ENCRYPTION_KEYS")
+    webhook_url: str = Field(default="", validation_alias="KOORDBOT_WEBHOOK_URL")
+    webhook_listen: str = Field(default="0.0.0.0", validation_alias="KOORDBOT_WEBHOOK_LISTEN")
+    webhook_port: int = Field(
+        default=8443, ge=1, le=65535, validation_alias="KOORDBOT_WEBHOOK_PORT"
+    )
+    webhook_secret: str = Field(default="", validation_alias="KOORDBOT_WEBHOOK_SECRET")
+    reminder_hour: int = Field(default=8, ge=0, le=23, validation_alias="KOORDBOT_REMINDER_HOUR")
+    invitation_days: int = Field(
+        default=7, ge=1, le=90, validation_alias="KOORDBOT_INVITATION_DAYS"
+    )
+    local_key_file: Path = Field(
+        default=Path(".koordbot/local.key"), validation_alias="KOORDBOT_LOCAL_KEY_FILE"
+    )
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.replace(";", ",").split(",") if p.strip()]
+            ids = []
+            for part in parts:
+                if not part.lstrip("-").isdigit():
+                    raise ValueError(
+                        f"'{part}' is not a Telegram user id; use numbers separated by commas"
+                    )
+                ids.append(int(part))
+            return frozenset(ids)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone '{value}', e.g. Europe/Oslo") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        value = value.strip()
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.removeprefix("sqlite:///")
+        if value.startswith(("postgresql://", "postgres://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "use sqlite+aiosqlite:///path/to/file.sqlite3 or "
+                "postgresql+asyncpg://user@host:5432/database"
+            )
+        return value
+
+    @field_validator("bot_api_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError(f"'{value}' must start with http:// or https://")
+        return value
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        """The configured time zone as a tzinfo."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    def require_telegram(self) -> None:
+        """Check what Telegram mode needs beyond the defaults."""
+        if not self.telegram_bot_token.strip():
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN is not set: get a token from @BotFather and put it in the "
+                "environment or in .env (or try `koordbot local`, which needs no token)."
+            )
+        if ":" not in self.telegram_bot_token:
+            raise SettingsError(
+                "TELEGRAM_BOT_TOKEN looks malformed: a token from @BotFather looks like "
+                "123456789:AA...; check for missing characters or quotes."
+            )
+        if not self.encryption_key:
+            raise SettingsError(
+                "KOORDBOT_ENCRYPTION_KEY is not set: create one with `koordbot keys generate` "
+                "and keep it secret (losing it makes stored answers unreadable)."
+            )
+        if not self.admin_ids:
+            raise SettingsError(
+                "KOORDBOT_ADMIN_IDS is not set: give the Telegram user id of at least one "
+                "admin (comma-separated); without one nobody can invite koordinatorer."
+            )
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read settings, turning validation errors into one clear `SettingsError` line."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = str(first["loc"][0]) if first["loc"] else "settings"
+        env_name = _env_name(field)
+        reason = str(first["msg"]).removeprefix("Value error, ")
+        raise SettingsError(f"{env_name} is not valid: {reason}") from None
+
+
+def _env_name(field: str) -> str:
+    info = Settings.model_fields.get(field)
+    alias = info.validation_alias if info else None
+    if isinstance(alias, str):
+        return alias
+    if isinstance(alias, AliasChoices):
+        return str(alias.choices[0])
+    return field

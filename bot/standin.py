@@ -1,0 +1,577 @@
+"""An in-process stand-in for the Telegram Bot API.
+
+The real PTB `Application` talks to it through `StandinRequest` (a PTB request
+class), so every Bot API call is real JSON in and out: local mode chats with it in
+the terminal and the tests read what a user would see. It checks calls the way
+Telegram does where mistakes are likely (text length, HTML entities, callback data
+size, editing a missing message) and can inject faults (429, timeouts, network
+errors, a user who blocked the bot).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import json
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from telegram.error import NetworkError, TimedOut
+from telegram.request import BaseRequest, RequestData
+
+BOT_USER = {
+    "id": 7_000_000_001,
+    "is_bot": True,
+    "first_name": "Koordinatorbot",
+    "username": "koordinatorbot_local",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+_ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "blockquote",
+    "span",
+    "tg-emoji",
+}
+
+
+@dataclass
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+    at: float
+
+
+@dataclass
+class ChatMessage:
+    """A message in a chat as the user sees it."""
+
+    message_id: int
+    chat_id: int
+    from_bot: bool
+    text: str = ""
+    html: str = ""
+    keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
+    document: tuple[str, bytes] | None = None
+    photo: bytes | None = None
+    caption: str = ""
+    deleted: bool = False
+    edits: int = 0
+
+    def buttons(self) -> list[str]:
+        return [b["text"] for row in self.keyboard for b in row]
+
+
+@dataclass
+class Fault:
+    method: str | None  # None = any method
+    kind: str  # retry_after | timeout | network | blocked | bad_request
+    times: int = 1
+    retry_after: int = 1
+    chat_id: int | None = None
+
+
+class _Entities(HTMLParser):
+    """Validate Telegram HTML and collect the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.stack: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ALLOWED_TAGS:
+            self.error = f'Unsupported start tag "{tag}"'
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.error = f'Unmatched end tag "{tag}"'
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def visible_text(text: str, parse_mode: str | None) -> tuple[str, str | None]:
+    """(plain text, error) for a message text in the given parse mode."""
+    if parse_mode != "HTML":
+        return text, None
+    parser = _Entities()
+    parser.feed(text)
+    parser.close()
+    if parser.stack and not parser.error:
+        parser.error = f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
+    return "".join(parser.text), parser.error
+
+
+class TelegramError400(Exception):
+    pass
+
+
+class FakeTelegram:
+    """State of the fake Bot API server: chats, messages, calls, faults, updates."""
+
+    def __init__(self, *, enforce_limits: bool = False) -> None:
+        self.calls: list[ApiCall] = []
+        self.chats: dict[int, list[ChatMessage]] = {}
+        self.faults: list[Fault] = []
+        self.updates: asyncio.Queue[dict[str, Any]] | None = None
+        self.commands: list[dict[str, str]] = []
+        self.reject_set_commands = False
+        self.enforce_limits = enforce_limits
+        self.too_many_requests = 0
+        self._sent_times: deque[float] = deque()
+        self._chat_last: dict[int, float] = {}
+        self._next_id: dict[int, int] = {}
+        self._callbacks: dict[str, bool] = {}
+        self._update_id = 0
+        self.listeners: list[Any] = []
+
+    # ---- the user side -------------------------------------------------------------
+    def next_message_id(self, chat_id: int) -> int:
+        self._next_id[chat_id] = self._next_id.get(chat_id, 0) + 1
+        return self._next_id[chat_id]
+
+    def next_update_id(self) -> int:
+        self._update_id += 1
+        return self._update_id
+
+    def user_message(self, chat_id: int, text: str, message_id: int) -> None:
+        self.chats.setdefault(chat_id, []).append(
+            ChatMessage(message_id=message_id, chat_id=chat_id, from_bot=False, text=text)
+        )
+
+    def register_callback(self, callback_id: str) -> None:
+        self._callbacks[callback_id] = False
+
+    def messages(self, chat_id: int) -> list[ChatMessage]:
+        return [m for m in self.chats.get(chat_id, []) if not m.deleted]
+
+    def find(self, chat_id: int, message_id: int) -> ChatMessage | None:
+        for m in self.chats.get(chat_id, []):
+            if m.message_id == message_id:
+                return m
+        return None
+
+    def fail(self, kind: str, method: str | None = None, times: int = 1, **kw: Any) -> None:
+        """Make the next `times` matching calls fail with `kind`."""
+        self.faults.append(Fault(method=method, kind=kind, times=times, **kw))
+
+    # ---- the Bot API side ----------------------------------------------------------
+    async def call(
+        self, method: str, params: dict[str, Any], files: dict[str, Any]
+    ) -> tuple[int, dict[str, Any]]:
+        self.calls.append(ApiCall(method, params, time.monotonic()))
+        fault = self._take_fault(method, params)
+        if fault is not None:
+            return self._raise_fault(fault)
+        if self.enforce_limits and method in _SENDING:
+            limited = self._rate_limited(int(params.get("chat_id", 0)))
+            if limited:
+                return limited
+        handler = getattr(self, f"_api_{method}", None)
+        if handler is None:
+            return 404, {"ok": False, "error_code": 404, "description": "Not Found"}
+        try:
+            result = handler(params, files)
+            if asyncio.iscoroutine(result):
+                result = await result
+        except TelegramError400 as exc:
+            return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+        for listener in self.listeners:
+            listener(method, params, result)
+        return 200, {"ok": True, "result": result}
+
+    def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
+        for fault in self.faults:
+            if fault.method not in (None, method) or fault.times <= 0:
+                continue
+            if fault.chat_id is not None and int(params.get("chat_id", 0)) != fault.chat_id:
+                continue
+            fault.times -= 1
+            if fault.times <= 0:
+                self.faults.remove(fault)
+            return fault
+        return None
+
+    def _raise_fault(self, fault: Fault) -> tuple[int, dict[str, Any]]:
+        if fault.kind == "retry_after":
+            self.too_many_requests += 1
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": f"Too Many Requests: retry after {fault.retry_after}",
+                "parameters": {"retry_after": fault.retry_after},
+            }
+        if fault.kind == "timeout":
+            raise TimedOut("stand-in: timed out")
+        if fault.kind == "network":
+            raise NetworkError("stand-in: connection reset")
+        if fault.kind == "blocked":
+            return 403, {
+                "ok": False,
+                "error_code": 403,
+                "description": "Forbidden: bot was blocked by the user",
+            }
+        return 400, {"ok": False, "error_code": 400, "description": "Bad Request: injected"}
+
+    def _rate_limited(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
+        now = time.monotonic()
+        while self._sent_times and now - self._sent_times[0] > 1.0:
+            self._sent_times.popleft()
+        last = self._chat_last.get(chat_id)
+        if len(self._sent_times) >= 30 or (last is not None and now - last < 1.0):
+            self.too_many_requests += 1
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            }
+        self._sent_times.append(now)
+        self._chat_last[chat_id] = now
+        return None
+
+    def _new_bot_message(self, chat_id: int, **kw: Any) -> ChatMessage:
+        message = ChatMessage(
+            message_id=self.next_message_id(chat_id), chat_id=chat_id, from_bot=True, **kw
+        )
+        self.chats.setdefault(chat_id, []).append(message)
+        return message
+
+    @staticmethod
+    def _message_json(m: ChatMessage) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "message_id": m.message_id,
+            "from": BOT_USER,
+            "chat": {"id": m.chat_id, "type": "private", "first_name": "Bruker"},
+            "date": int(time.time()),
+        }
+        if m.document is not None:
+            data["document"] = {
+                "file_id": f"doc{m.message_id}",
+                "file_unique_id": f"u{m.message_id}",
+                "file_name": m.document[0],
+                "file_size": len(m.document[1]),
+            }
+        elif m.photo is not None:
+            data["photo"] = [
+                {
+                    "file_id": f"ph{m.message_id}",
+                    "file_unique_id": f"p{m.message_id}",
+                    "width": 800,
+                    "height": 600,
+                }
+            ]
+        else:
+            data["text"] = m.text
+        if m.caption:
+            data["caption"] = m.caption
+        if m.keyboard:
+            data["reply_markup"] = {"inline_keyboard": m.keyboard}
+        return data
+
+    @staticmethod
+    def _check_keyboard(params: dict[str, Any]) -> list[list[dict[str, Any]]]:
+        markup = params.get("reply_markup")
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        if not markup:
+            return []
+        rows = markup.get("inline_keyboard", [])
+        for row in rows:
+            for button in row:
+                if not button.get("text"):
+                    raise TelegramError400("text buttons are unallowed in the inline keyboard")
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(data.encode("utf-8")) <= 64:
+                    raise TelegramError400("BUTTON_DATA_INVALID")
+        return rows
+
+    @staticmethod
+    def _check_text(
+        params: dict[str, Any], key: str = "text", limit: int = 4096
+    ) -> tuple[str, str]:
+        raw = str(params.get(key, ""))
+        plain, error = visible_text(raw, params.get("parse_mode"))
+        if error:
+            raise TelegramError400(f"can't parse entities: {error}")
+        if key == "text" and not plain.strip():
+            raise TelegramError400("message text is empty")
+        if len(plain) > limit:
+            raise TelegramError400("message is too long")
+        return plain, raw
+
+    def _api_getMe(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        return BOT_USER
+
+    def _api_setMyCommands(self, params: dict[str, Any], files: Any) -> bool:
+        if self.reject_set_commands:
+            raise TelegramError400("setMyCommands rejected by the stand-in")
+        commands = params.get("commands", [])
+        if isinstance(commands, str):
+            commands = json.loads(commands)
+        for c in commands:
+            name = c.get("command", "")
+            if not (1 <= len(name) <= 32 and name.islower() and name.replace("_", "").isalnum()):
+                raise TelegramError400("BOT_COMMAND_INVALID")
+            if not 1 <= len(c.get("description", "")) <= 256:
+                raise TelegramError400("BOT_COMMAND_DESCRIPTION_INVALID")
+        self.commands = commands
+        return True
+
+    def _api_deleteWebhook(self, params: dict[str, Any], files: Any) -> bool:
+        return True
+
+    def _api_setWebhook(self, params: dict[str, Any], files: Any) -> bool:
+        return True
+
+    def _api_getWebhookInfo(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+
+    def _api_sendChatAction(self, params: dict[str, Any], files: Any) -> bool:
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any], files: Any) -> list[dict[str, Any]]:
+        if self.updates is None:
+            self.updates = asyncio.Queue()
+        timeout = float(params.get("timeout", 0) or 0)
+        batch: list[dict[str, Any]] = []
+        try:
+            first = await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.05))
+            batch.append(first)
+        except TimeoutError:
+            return []
+        while not self.updates.empty() and len(batch) < 100:
+            batch.append(self.updates.get_nowait())
+        return batch
+
+    def _api_sendMessage(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        plain, raw = self._check_text(params)
+        keyboard = self._check_keyboard(params)
+        message = self._new_bot_message(
+            int(params["chat_id"]), text=plain, html=raw, keyboard=keyboard
+        )
+        return self._message_json(message)
+
+    def _api_editMessageText(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        message = self._target(params)
+        plain, raw = self._check_text(params)
+        keyboard = self._check_keyboard(params)
+        if plain == message.text and keyboard == message.keyboard:
+            raise TelegramError400(
+                "message is not modified: specified new message content and reply markup are "
+                "exactly the same as a current content and reply markup of the message"
+            )
+        message.text, message.html, message.keyboard = plain, raw, keyboard
+        message.edits += 1
+        return self._message_json(message)
+
+    def _api_editMessageReplyMarkup(self, params: dict[str, Any], files: Any) -> dict[str, Any]:
+        message = self._target(params)
+        keyboard = self._check_keyboard(params)
+        if keyboard == message.keyboard:
+            raise TelegramError400("message is not modified")
+        message.keyboard = keyboard
+        message.edits += 1
+        return self._message_json(message)
+
+    def _api_deleteMessage(self, params: dict[str, Any], files: Any) -> bool:
+        message = self._target(params, any_sender=True)
+        message.deleted = True
+        return True
+
+    def _api_answerCallbackQuery(self, params: dict[str, Any], files: Any) -> bool:
+        query_id = str(params.get("callback_query_id"))
+        if query_id not in self._callbacks:
+            raise TelegramError400(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        if self._callbacks[query_id]:
+            raise TelegramError400("query is already answered")
+        if len(str(params.get("text", ""))) > 200:
+            raise TelegramError400("MESSAGE_TOO_LONG")
+        self._callbacks[query_id] = True
+        return True
+
+    def _api_answerInlineQuery(self, params: dict[str, Any], files: Any) -> bool:
+        return True
+
+    def _api_sendDocument(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        name, content = _file_of("document", params, files)
+        caption = self._check_text(params, "caption", 1024)[0] if params.get("caption") else ""
+        message = self._new_bot_message(
+            int(params["chat_id"]),
+            document=(name, content),
+            caption=caption,
+            keyboard=self._check_keyboard(params),
+        )
+        return self._message_json(message)
+
+    def _api_sendPhoto(self, params: dict[str, Any], files: dict[str, Any]) -> dict[str, Any]:
+        _, content = _file_of("photo", params, files)
+        caption = self._check_text(params, "caption", 1024)[0] if params.get("caption") else ""
+        message = self._new_bot_message(int(params["chat_id"]), photo=content, caption=caption)
+        return self._message_json(message)
+
+    def _target(self, params: dict[str, Any], any_sender: bool = False) -> ChatMessage:
+        chat_id = int(params.get("chat_id", 0))
+        message = self.find(chat_id, int(params.get("message_id", 0)))
+        if message is None or message.deleted or (not any_sender and not message.from_bot):
+            raise TelegramError400(
+                "message to edit not found" if not any_sender else "message to delete not found"
+            )
+        return message
+
+
+_SENDING = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "copyMessage"}
+
+
+def _file_of(key: str, params: dict[str, Any], files: dict[str, Any]) -> tuple[str, bytes]:
+    value = params.get(key)
+    part_name = value.removeprefix("attach://") if isinstance(value, str) else key
+    part = files.get(part_name)
+    if part is not None:
+        name, content = part[0], part[1]
+        if hasattr(content, "read"):
+            content = content.read()
+        return str(name), bytes(content)
+    raise TelegramError400("wrong file identifier/HTTP URL specified")
+
+
+class StandinRequest(BaseRequest):
+    """PTB request class answering from a FakeTelegram instead of the network."""
+
+    def __init__(self, telegram: FakeTelegram) -> None:
+        self.telegram = telegram
+
+    @property
+    def read_timeout(self) -> float | None:
+        return 5.0
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(
+        self,
+        url: str,
+        method: str,
+        request_data: RequestData | None = None,
+        read_timeout: Any = None,
+        write_timeout: Any = None,
+        connect_timeout: Any = None,
+        pool_timeout: Any = None,
+    ) -> tuple[int, bytes]:
+        api_method = url.rsplit("/", 1)[-1]
+        params: dict[str, Any] = {}
+        files: dict[str, Any] = {}
+        if request_data is not None:
+            params = json.loads(json.dumps(request_data.parameters, default=str))
+            if request_data.contains_files:
+                files = dict(request_data.multipart_data)
+        status, body = await self.telegram.call(api_method, params, files)
+        return status, json.dumps(body).encode("utf-8")
+
+
+def escape(text: str) -> str:
+    """HTML-escape for building expected texts in tests."""
+    return html.escape(text)
+
+
+class FakeUser:
+    """A Telegram user in a private chat with the bot: makes real update JSON."""
+
+    def __init__(
+        self,
+        telegram: FakeTelegram,
+        user_id: int,
+        first_name: str = "Kari",
+        language_code: str = "nb",
+    ) -> None:
+        self.telegram = telegram
+        self.user_id = user_id
+        self.user = {
+            "id": user_id,
+            "is_bot": False,
+            "first_name": first_name,
+            "language_code": language_code,
+        }
+        self.chat = {"id": user_id, "type": "private", "first_name": first_name}
+
+    def message(self, text: str, *, edited_of: int | None = None) -> dict[str, Any]:
+        """An update for a text message the user sends (or an edit of an earlier one)."""
+        message_id = edited_of or self.telegram.next_message_id(self.user_id)
+        message: dict[str, Any] = {
+            "message_id": message_id,
+            "from": self.user,
+            "chat": self.chat,
+            "date": int(time.time()),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split()[0]
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if edited_of is not None:
+            message["edit_date"] = int(time.time())
+            return {"update_id": self.telegram.next_update_id(), "edited_message": message}
+        self.telegram.user_message(self.user_id, text, message_id)
+        return {"update_id": self.telegram.next_update_id(), "message": message}
+
+    def sticker(self) -> dict[str, Any]:
+        """An update for a sticker (not text)."""
+        message_id = self.telegram.next_message_id(self.user_id)
+        return {
+            "update_id": self.telegram.next_update_id(),
+            "message": {
+                "message_id": message_id,
+                "from": self.user,
+                "chat": self.chat,
+                "date": int(time.time()),
+                "sticker": {
+                    "file_id": "st1",
+                    "file_unique_id": "st1u",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                },
+            },
+        }
+
+    def press(self, message: ChatMessage, data: str) -> dict[str, Any]:
+        """An update for pressing an inline button with `data` under `message`."""
+        query_id = f"{self.user_id}-{self.telegram.next_update_id()}"
+        self.telegram.register_callback(query_id)
+        return {
+            "update_id": self.telegram.next_update_id(),
+            "callback_query": {
+                "id": query_id,
+                "from": self.user,
+                "chat_instance": str(self.user_id),
+                "message": FakeTelegram._message_json(message),
+                "data": data,
+            },
+        }

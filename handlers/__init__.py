@@ -1,0 +1,63 @@
+"""The Telegram edge: registers every handler on the Application."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.services import KContext
+from handlers import case_card, menu, registration, router
+
+log = logging.getLogger(__name__)
+
+# Command name -> key of its description in labels.yaml (group `commands`).
+COMMANDS = ("start", "ny", "saker", "hjelp", "avbryt", "fortsett", "invitasjon")
+
+
+def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
+    """Add all handlers in the order they must match."""
+    private = filters.ChatType.PRIVATE
+    fresh = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("start", registration.start, filters=private & fresh))
+    for name, fn in (
+        ("ny", case_card.new_case),
+        ("saker", case_card.list_cases),
+        ("hjelp", menu.help_command),
+        ("help", menu.help_command),
+        ("avbryt", menu.cancel),
+        ("fortsett", menu.resume),
+        ("invitasjon", menu.invitation),
+    ):
+        app.add_handler(CommandHandler(name, fn, filters=private & fresh))
+    app.add_handler(CallbackQueryHandler(router.button))
+    app.add_handler(MessageHandler(private & fresh & filters.COMMAND, menu.unknown_command))
+    app.add_handler(MessageHandler(private & fresh & filters.TEXT, menu.text))
+    app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.edited))
+    app.add_handler(MessageHandler(private & fresh & ~filters.StatusUpdate.ALL, menu.not_text))
+    app.add_error_handler(on_error)
+
+
+async def on_error(update: object, context: KContext) -> None:
+    """Log the fault and tell the user nothing was lost (the session was rolled back)."""
+    log.error("error while handling an update", exc_info=context.error)
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    if update.effective_chat.type != "private":
+        return
+    try:
+        text = context.services.texts.render("errors/internal")
+        if update.callback_query:
+            await update.callback_query.answer(text[:200])
+        else:
+            await context.bot.send_message(update.effective_chat.id, text)
+    except Exception:
+        log.warning("could not tell the user about the error", exc_info=True)

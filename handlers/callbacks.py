@@ -1,0 +1,56 @@
+"""Callback data: short strings built and parsed here, and only here.
+
+Format: `<verb>:<arg>:<arg>`. Verbs:
+  f:<token>:<value>      answer to the current dialogue step
+  c:<case_id>            open case card
+  e:<case_id>            edit menu of a case
+  ef:<case_id>:<field>   edit one field
+  p:<case_id>            pause case
+  r:<case_id>            reopen (resume) case
+  l                      list my cases
+  d:<choice>             open dialogue: continue / restart
+  m:<item>               main menu item
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+VERBS = {"f", "c", "e", "ef", "p", "r", "l", "d", "m"}
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True)
+class Callback:
+    verb: str
+    args: tuple[str, ...]
+
+    def int_arg(self, index: int = 0) -> int | None:
+        """Argument `index` as a positive int, or None when missing or malformed."""
+        try:
+            value = self.args[index]
+        except IndexError:
+            return None
+        if not value.isdigit() or len(value) > 12:
+            return None
+        return int(value)
+
+
+def make(verb: str, *args: object) -> str:
+    """Build callback data; refuses anything Telegram would reject."""
+    if verb not in VERBS:
+        raise ValueError(f"unknown callback verb {verb!r}")
+    data = ":".join([verb, *(str(a) for a in args)])
+    if len(data.encode("utf-8")) > MAX_BYTES:
+        raise ValueError(f"callback data too long: {data!r}")
+    return data
+
+
+def parse(data: str | None) -> Callback | None:
+    """Parse callback data; None for anything we did not make (old or forged)."""
+    if not data or len(data) > MAX_BYTES:
+        return None
+    verb, *args = data.split(":")
+    if verb not in VERBS:
+        return None
+    return Callback(verb, tuple(args))

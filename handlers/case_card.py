@@ -1,0 +1,138 @@
+"""Cases: /ny, /saker, the case card, editing, pause and reopen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot import cases, dialogs
+from bot.cases import EDITABLE_FIELDS, AliasTaken
+from handlers import callbacks, forms
+from handlers.callbacks import Callback
+from handlers.common import Access, Keyboard, Req, guarded
+from storage.enums import CaseStatus
+from storage.models import Case, DialogState
+
+
+@guarded(Access.REGISTERED)
+async def new_case(req: Req) -> None:
+    """/ny."""
+    await begin_new_case(req)
+
+
+async def begin_new_case(req: Req) -> None:
+    state = await dialogs.current(req.session, req.user_id)
+    if state is not None and state.flow == "new_case":
+        keyboard = [
+            [
+                (req.texts.button("continue"), callbacks.make("d", "fortsett")),
+                (req.texts.button("restart"), callbacks.make("d", "nytt")),
+            ]
+        ]
+        await req.reply("cases/new_in_progress", keyboard)
+        return
+    await req.reply("cases/new_intro")
+    await forms.begin(req, "new_case")
+
+
+@guarded(Access.REGISTERED)
+async def list_cases(req: Req) -> None:
+    """/saker."""
+    await show_list(req)
+
+
+async def show_list(req: Req) -> None:
+    mine = await cases.my_cases(req.session, req.me)
+    keyboard = [[(c.alias, callbacks.make("c", c.id))] for c in mine[:40]]
+    await req.reply("cases/list", keyboard, cases=mine, shown=min(len(mine), 40))
+
+
+async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:
+    await cases.opened(req.session, req.me, case, req.services.now())
+    values: dict[str, Any] = {"case": case, "age": cases.age_of(case, req.services.today())}
+    keyboard = _card_keyboard(req, case)
+    if edit:
+        await req.edit("cases/card", keyboard, **values)
+    else:
+        await req.reply("cases/card", keyboard, **values)
+
+
+def _card_keyboard(req: Req, case: Case) -> Keyboard:
+    b = req.texts.button
+    toggle = (
+        (b("resume"), callbacks.make("r", case.id))
+        if case.status != CaseStatus.ACTIVE
+        else (b("pause"), callbacks.make("p", case.id))
+    )
+    return [
+        [(b("edit"), callbacks.make("e", case.id)), toggle],
+        [(b("my_cases"), callbacks.make("l"))],
+    ]
+
+
+@forms.on_finish("new_case")
+async def _finish_new(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+    try:
+        case = await cases.create_case(
+            req.session, req.me, cases.draft_from(values), req.services.now()
+        )
+    except AliasTaken:
+        await dialogs.move(req.session, state, "alias", state.data, req.services.now())
+        await forms.ask(req, state, "errors/alias_taken", alias=values["alias"])
+        return
+    await dialogs.finish(req.session, state)
+    await req.reply("cases/created", alias=case.alias)
+    await show_card(req, case)
+
+
+@forms.on_finish("edit_case")
+async def _finish_edit(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+    case = await cases.case_for(req.session, req.me, state.data["case_id"], req.services.now())
+    await dialogs.finish(req.session, state)
+    if case is None:
+        await req.reply("errors/case_not_found")
+        return
+    field = state.data["fields"][0]
+    try:
+        await cases.update_case(
+            req.session, req.me, case, cases.field_changes(field, values[field]), req.services.now()
+        )
+    except AliasTaken:
+        await req.reply("errors/alias_taken", alias=values[field])
+        return
+    await req.reply("cases/edited", field=req.texts.label(field, "case_field"))
+    await show_card(req, case)
+
+
+async def on_case_button(req: Req, cb: Callback) -> None:
+    """Buttons that act on one case: open, edit, edit field, pause, reopen."""
+    case_id = cb.int_arg(0)
+    case = None
+    if case_id is not None:
+        case = await cases.case_for(req.session, req.me, case_id, req.services.now())
+    if case is None:
+        await req.answer("errors/case_not_found")
+        return
+    await req.answer()
+    if cb.verb == "c":
+        await show_card(req, case)
+    elif cb.verb == "e":
+        keyboard = [
+            [(req.texts.label(f, "case_field"), callbacks.make("ef", case.id, f))]
+            for f in EDITABLE_FIELDS
+        ]
+        keyboard.append([(req.texts.button("cancel"), callbacks.make("c", case.id))])
+        await req.edit("cases/edit_menu", keyboard, case=case)
+    elif cb.verb == "ef":
+        field = cb.args[1] if len(cb.args) > 1 else ""
+        if field not in EDITABLE_FIELDS:
+            await req.reply("errors/stale_button")
+            return
+        await req.drop_keyboard()
+        await forms.begin(req, "edit_case", {"case_id": case.id, "fields": [field]})
+    elif cb.verb in ("p", "r"):
+        wanted = CaseStatus.PAUSED if cb.verb == "p" else CaseStatus.ACTIVE
+        if case.status == CaseStatus.CLOSED or case.status == wanted:
+            await show_card(req, case, edit=True)
+            return
+        await cases.set_status(req.session, req.me, case, wanted, req.services.now())
+        await show_card(req, case, edit=True)

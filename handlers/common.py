@@ -1,0 +1,278 @@
+"""The edge of every update: one session, who is asking, access rules, replies.
+
+Every handler is wrapped by `guarded(access)`, so no update reaches a handler
+without a session and an access check. Replies are always rendered templates.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.constants import MessageLimit, ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot import access
+from bot.rules.fnr import find_fnr
+from bot.services import KContext, Services
+from messages import Texts
+from storage.models import Koordinator
+
+log = logging.getLogger(__name__)
+
+Button = tuple[str, str]  # (label, callback data)
+Keyboard = Sequence[Sequence[Button]]
+
+
+class Access(Enum):
+    ANYONE = "anyone"  # unregistered users allowed (only /start with an invitation)
+    MEMBER = "member"  # a koordinator row, profile possibly unfinished (registration steps)
+    REGISTERED = "registered"
+    ADMIN = "admin"
+
+
+class Req:
+    """One update as a handler sees it: who, what, a session and ways to answer."""
+
+    def __init__(
+        self,
+        update: Update,
+        context: KContext,
+        session: AsyncSession,
+        koordinator: Koordinator | None,
+    ) -> None:
+        self.update = update
+        self.context = context
+        self.session = session
+        self.koordinator = koordinator
+        self.services: Services = context.services
+        self.texts: Texts = self.services.texts
+        user = update.effective_user
+        self.user_id: int = user.id if user else 0
+        chat = update.effective_chat
+        self.chat_id: int = chat.id if chat else self.user_id
+        message = update.message
+        self.text: str = (message.text or "") if message else ""
+        self.callback = update.callback_query
+
+    @property
+    def me(self) -> Koordinator:
+        """The registered koordinator (guaranteed by the access level)."""
+        assert self.koordinator is not None
+        return self.koordinator
+
+    def render(self, template: str, **values: Any) -> str:
+        return self.texts.render(template, **values)
+
+    async def reply(
+        self, template: str, keyboard: Keyboard | None = None, **values: Any
+    ) -> Message | None:
+        """Send a rendered template to the chat (split when longer than Telegram allows)."""
+        return await self.send_text(self.render(template, **values), keyboard)
+
+    async def send_text(self, text: str, keyboard: Keyboard | None = None) -> Message | None:
+        parts = split_message(text)
+        sent = None
+        for i, part in enumerate(parts):
+            markup = markup_of(keyboard) if i == len(parts) - 1 else None
+            sent = await with_retry(
+                lambda p=part, m=markup: self.context.bot.send_message(
+                    self.chat_id,
+                    p,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=m,
+                    disable_web_page_preview=True,
+                )
+            )
+        return sent
+
+    async def answer(self, template: str | None = None, **values: Any) -> None:
+        """Answer the pressed button (a small toast, or just stop the spinner)."""
+        if self.callback is None:
+            return
+        text = self.render(template, **values)[:200] if template else None
+        try:
+            await with_retry(lambda: self.callback.answer(text))  # type: ignore[union-attr]
+        except BadRequest as exc:
+            # Too old to answer (Telegram allows ~15 minutes): nothing to fix.
+            log.info("could not answer callback: %s", exc)
+
+    async def edit(self, template: str, keyboard: Keyboard | None = None, **values: Any) -> None:
+        """Replace the text (and buttons) of the message whose button was pressed."""
+        message = self.callback.message if self.callback else None
+        if message is None:
+            await self.reply(template, keyboard, **values)
+            return
+        text = self.render(template, **values)
+        try:
+            await with_retry(
+                lambda: self.context.bot.edit_message_text(
+                    text[: MessageLimit.MAX_TEXT_LENGTH],
+                    chat_id=self.chat_id,
+                    message_id=message.message_id,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=markup_of(keyboard),
+                    disable_web_page_preview=True,
+                )
+            )
+        except BadRequest as exc:
+            if "not modified" not in str(exc).lower():
+                log.info("edit failed (%s); sending instead", exc)
+                await self.send_text(text, keyboard)
+
+    async def drop_keyboard(self, note: str | None = None) -> None:
+        """Remove the buttons from the pressed message, optionally appending a line."""
+        message = self.callback.message if self.callback else None
+        if message is None:
+            return
+        try:
+            if note is not None and getattr(message, "text", None):
+                html = getattr(message, "text_html", None) or ""
+                await with_retry(
+                    lambda: self.context.bot.edit_message_text(
+                        f"{html}\n{note}"[: MessageLimit.MAX_TEXT_LENGTH],
+                        chat_id=self.chat_id,
+                        message_id=message.message_id,
+                        parse_mode=ParseMode.HTML,
+                    )
+                )
+            else:
+                await with_retry(
+                    lambda: self.context.bot.edit_message_reply_markup(
+                        chat_id=self.chat_id,
+                        message_id=message.message_id,
+                        reply_markup=None,
+                    )
+                )
+        except BadRequest as exc:
+            log.info("could not remove keyboard: %s", exc)
+
+    async def delete_user_message(self) -> None:
+        """Delete the message the user sent (used to scrub a fødselsnummer)."""
+        if self.update.message is None:
+            return
+        try:
+            await self.update.message.delete()
+        except (BadRequest, Forbidden) as exc:
+            log.info("could not delete user message: %s", exc)
+
+
+def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
+    if not keyboard:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            for row in keyboard
+        ]
+    )
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Split on line breaks so every part fits in one Telegram message."""
+    if len(text) <= limit:
+        return [text]
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current:
+        parts.append(current)
+    return parts
+
+
+async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 4) -> Any:
+    """Retry a Bot API call on flood control, timeouts and network errors (bounded)."""
+    delay = 0.5
+    for attempt in range(1, attempts + 1):
+        try:
+            return await call()
+        except RetryAfter as exc:
+            if attempt == attempts:
+                raise
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            await asyncio.sleep(min(seconds, 60.0))
+        except (TimedOut, NetworkError) as exc:
+            if isinstance(exc, BadRequest) or attempt == attempts:
+                raise
+            await asyncio.sleep(delay)
+            delay *= 2
+    raise AssertionError("unreachable")
+
+
+Handler = Callable[[Req], Awaitable[None]]
+
+
+def guarded(level: Access) -> Callable[[Handler], Callable[[Update, KContext], Awaitable[None]]]:
+    """Wrap a handler: open the session, identify the user, enforce `level`."""
+
+    def decorate(fn: Handler) -> Callable[[Update, KContext], Awaitable[None]]:
+        @functools.wraps(fn)
+        async def run(update: Update, context: KContext) -> None:
+            services = context.services
+            user = update.effective_user
+            if user is None:
+                return
+            async with services.db.session() as session:
+                koordinator = await access.ensure_config_admin(
+                    session, user.id, services.settings.admin_ids, services.now()
+                ) or await access.koordinator_by_telegram_id(session, user.id)
+                req = Req(update, context, session, koordinator)
+                if req.text and find_fnr(req.text):
+                    # Refuse before anything can store it, and scrub it from the chat.
+                    await req.delete_user_message()
+                    await req.reply("errors/fnr_refused")
+                    return
+                if not await _allowed(req, level):
+                    return
+                await fn(req)
+
+        return run
+
+    return decorate
+
+
+async def _allowed(req: Req, level: Access) -> bool:
+    koordinator = req.koordinator
+    if level is Access.ANYONE:
+        return True
+    if koordinator is None or not koordinator.active:
+        template = "access/deactivated" if koordinator else "access/unregistered"
+        if req.callback:
+            await req.answer(template)
+        else:
+            await req.reply(template)
+        return False
+    if level is Access.MEMBER:
+        return True
+    if not koordinator.registered:
+        from handlers.registration import resume_registration
+
+        await req.answer()
+        await resume_registration(req)
+        return False
+    if level is Access.ADMIN and not koordinator.is_admin:
+        if req.callback:
+            await req.answer("access/admin_only")
+        else:
+            await req.reply("access/admin_only")
+        return False
+    return True

@@ -1,0 +1,96 @@
+"""Every word the bot says: Jinja2 templates and label lists per language.
+
+`Texts` is the one way to turn a template name and values into a message; handlers
+and exports use it, nothing else builds user-facing sentences.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import yaml
+from babel.dates import format_date
+from markupsafe import Markup
+
+ROOT = Path(__file__).parent
+DEFAULT_LOCALE = "nb"
+
+
+class Texts:
+    """Templates and labels for one locale (bokmål by default)."""
+
+    def __init__(self, locale: str = DEFAULT_LOCALE) -> None:
+        self.locale = locale
+        self.directory = ROOT / locale
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.directory / "templates"),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=False,
+        )
+        self.env.filters.update(
+            dato=format_short_date,
+            langdato=self.long_date,
+            maaned=self.month_year,
+            label=self.label,
+        )
+        self.env.globals["label"] = self.label
+        self.env.globals["month_year"] = self.month_year
+
+    @cached_property
+    def _labels(self) -> dict[str, dict[str, str]]:
+        with (self.directory / "labels.yaml").open(encoding="utf-8") as fh:
+            data = yaml.safe_load(fh)
+        return {group: {str(k): str(v) for k, v in items.items()} for group, items in data.items()}
+
+    def render(self, name: str, **values: Any) -> str:
+        """Render `templates/<name>.j2` and trim surrounding whitespace."""
+        return self.env.get_template(f"{name}.j2").render(**values).strip()
+
+    def render_string(self, source: str, **values: Any) -> str:
+        """Render a template held in a data file (questionnaire texts)."""
+        return self.env.from_string(source).render(**values).strip()
+
+    def label(self, value: Any, group: str) -> str:
+        """The display label of `value` in a label group, e.g. label('ip', 'level')."""
+        if value is None:
+            return self._labels["misc"]["unknown"]
+        return self._labels[group].get(str(value), str(value))
+
+    def labels(self, group: str) -> list[tuple[str, str]]:
+        """All (value, label) pairs of a group, in file order."""
+        return list(self._labels[group].items())
+
+    def button(self, name: str) -> str:
+        """The label of a common button (Ja, Avbryt, Hopp over ...)."""
+        return self._labels["buttons"][name]
+
+    def long_date(self, value: date | None) -> str:
+        """'5. mars 2027'."""
+        if value is None:
+            return self._labels["misc"]["unknown"]
+        return format_date(value, "d. MMMM y", locale=self.locale)
+
+    def month_year(self, year: int | None, month: int | None = None) -> str:
+        """'mars 2016', or just the year when the month is unknown."""
+        if year is None:
+            return self._labels["misc"]["unknown"]
+        if month is None:
+            return str(year)
+        return format_date(date(year, month, 1), "MMMM y", locale=self.locale)
+
+
+def format_short_date(value: date | None) -> str:
+    """'05.03.2027'."""
+    return "" if value is None else value.strftime("%d.%m.%Y")
+
+
+def bold(text: str) -> Markup:
+    """Escape user text and wrap it in <b> for HTML messages."""
+    return Markup("<b>{}</b>").format(text)

@@ -1,0 +1,135 @@
+"""The schema: SQLAlchemy 2 typed declarative models.
+
+Free text that can hold personal information uses `EncryptedText`/`EncryptedJSON`;
+instants use `UTCDateTime`. Every change here needs an Alembic migration
+(`storage/migrations/versions`); a test checks that models and migrations agree.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from storage.types import EncryptedJSON, EncryptedText, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Koordinator(Base):
+    """A registered user: a koordinator, and possibly an admin in the KE."""
+
+    __tablename__ = "koordinator"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    name: Mapped[str | None] = mapped_column(EncryptedText)
+    tjenestested: Mapped[str | None] = mapped_column(String(32))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    @property
+    def registered(self) -> bool:
+        """True once name and tjenestested are given."""
+        return bool(self.name) and bool(self.tjenestested)
+
+
+class Invitation(Base):
+    """A one-time registration code. Only a hash of the code is stored."""
+
+    __tablename__ = "invitation"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("koordinator.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("koordinator.id"))
+
+
+class Case(Base):
+    """A person who receives coordinated services, known only by an alias."""
+
+    __tablename__ = "case"
+    __table_args__ = (
+        UniqueConstraint("koordinator_id", "alias_key", name="uq_case_koordinator_alias"),
+        Index("ix_case_koordinator_status", "koordinator_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    koordinator_id: Mapped[int] = mapped_column(ForeignKey("koordinator.id"))
+    alias: Mapped[str] = mapped_column(String(32))
+    # Case-folded alias, so "AB" and "ab" are the same case for one koordinator.
+    alias_key: Mapped[str] = mapped_column(String(32))
+    role: Mapped[str] = mapped_column(String(20))
+    level: Mapped[str] = mapped_column(String(20))
+    birth_year: Mapped[int | None] = mapped_column(Integer)
+    birth_month: Mapped[int | None] = mapped_column(Integer)
+    gender: Mapped[str | None] = mapped_column(String(10))
+    arena: Mapped[str | None] = mapped_column(String(20))
+    tjenestested: Mapped[str | None] = mapped_column(String(32))
+    appointed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="active")
+    close_reason: Mapped[str | None] = mapped_column(String(40))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    koordinator: Mapped[Koordinator] = relationship(lazy="raise")
+
+
+class DialogState(Base):
+    """Where a user is in a guided dialogue, so a restart loses nothing.
+
+    One row per Telegram user; `token` changes with every step so buttons from an
+    earlier step are recognised as stale.
+    """
+
+    __tablename__ = "dialog_state"
+
+    telegram_user_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    step: Mapped[str] = mapped_column(String(32))
+    token: Mapped[int] = mapped_column(Integer, default=1)
+    data: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class AuditEntry(Base):
+    """Who did what to which case, and when. Never content."""
+
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_log_case", "case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    telegram_user_id: Mapped[int | None] = mapped_column(BigInteger)
+    koordinator_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[str | None] = mapped_column(String(200))
