@@ -55,9 +55,6 @@ async def on_error(update: object, context: KContext) -> None:
         return
     try:
         text = context.services.texts.render("errors/internal")
-        if update.callback_query:
-            await update.callback_query.answer(text[:200])
-        else:
-            await context.bot.send_message(update.effective_chat.id, text)
+        await context.bot.send_message(update.effective_chat.id, text)
     except Exception:
         log.warning("could not tell the user about the error", exc_info=True)

@@ -67,11 +67,11 @@ class Req:
         assert self.koordinator is not None
         return self.koordinator
 
-    def render(self, template: str, **values: Any) -> str:
+    def render(self, template: str, /, **values: Any) -> str:
         return self.texts.render(template, **values)
 
     async def reply(
-        self, template: str, keyboard: Keyboard | None = None, **values: Any
+        self, template: str, keyboard: Keyboard | None = None, /, **values: Any
     ) -> Message | None:
         """Send a rendered template to the chat (split when longer than Telegram allows)."""
         return await self.send_text(self.render(template, **values), keyboard)
@@ -92,7 +92,7 @@ class Req:
             )
         return sent
 
-    async def answer(self, template: str | None = None, **values: Any) -> None:
+    async def answer(self, template: str | None = None, /, **values: Any) -> None:
         """Answer the pressed button (a small toast, or just stop the spinner)."""
         if self.callback is None:
             return
@@ -103,7 +103,9 @@ class Req:
             # Too old to answer (Telegram allows ~15 minutes): nothing to fix.
             log.info("could not answer callback: %s", exc)
 
-    async def edit(self, template: str, keyboard: Keyboard | None = None, **values: Any) -> None:
+    async def edit(
+        self, template: str, keyboard: Keyboard | None = None, /, **values: Any
+    ) -> None:
         """Replace the text (and buttons) of the message whose button was pressed."""
         message = self.callback.message if self.callback else None
         if message is None:

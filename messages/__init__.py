@@ -49,7 +49,7 @@ class Texts:
             data = yaml.safe_load(fh)
         return {group: {str(k): str(v) for k, v in items.items()} for group, items in data.items()}
 
-    def render(self, name: str, **values: Any) -> str:
+    def render(self, name: str, /, **values: Any) -> str:
         """Render `templates/<name>.j2` and trim surrounding whitespace."""
         return self.env.get_template(f"{name}.j2").render(**values).strip()
 
