@@ -27,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.WARNING if args.command == "local" else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    for noisy in ("httpx", "alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if args.command == "keys":
             from storage.crypto import Cipher
@@ -49,9 +50,11 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "db":
             return asyncio.run(_db(settings, args.action))
         if args.command == "run":
+            settings.require_telegram()
+            from bot.app import make_cipher
             from bot.telegram_mode import run_telegram
 
-            settings.require_telegram()
+            make_cipher(settings)  # a bad key stops here, before anything connects
             run_telegram(settings)
             return 0
     except SettingsError as exc:

@@ -39,7 +39,12 @@ async def test_koordinator_creates_a_case_and_sees_the_card(bot):
     assert kari.buttons() == ["Rediger", "Sett på pause", "Mine saker"]
     [case] = await stored_cases(bot)
     assert (case.alias, case.role, case.level, case.birth_year, case.birth_month) == (
-        "AB", "barnekoordinator", "ip", 2016, 3)
+        "AB",
+        "barnekoordinator",
+        "ip",
+        2016,
+        3,
+    )
     assert case.tjenestested == "skole"
     assert case.gender == "mann" and case.arena == "barneskole"
 
@@ -136,7 +141,12 @@ async def test_restart_in_the_middle_of_new_case_loses_nothing(bot):
     await kari.tap("Hopp over")
     await kari.send("01.11.2026")
     [case] = await stored_cases(bot)
-    assert (case.alias, case.role, case.level, case.birth_year) == ("XY", "stafettholder", "bti", None)
+    assert (case.alias, case.role, case.level, case.birth_year) == (
+        "XY",
+        "stafettholder",
+        "bti",
+        None,
+    )
     assert case.appointed_on.isoformat() == "2026-11-01"
 
 
@@ -198,7 +208,9 @@ async def test_one_koordinator_cannot_open_anothers_case(bot):
     [case] = await stored_cases(bot)
     assert case.status == "active"
     async with bot.services.db.session() as s:
-        denied = (await s.scalars(select(AuditEntry).where(AuditEntry.action == "case.denied"))).all()
+        denied = (
+            await s.scalars(select(AuditEntry).where(AuditEntry.action == "case.denied"))
+        ).all()
     assert len(denied) == 4
 
 

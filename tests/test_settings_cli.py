@@ -1,0 +1,118 @@
+"""Settings errors stop the program with one clear line; the CLI's commands work."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import SettingsError, load_settings
+from storage.crypto import Cipher
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
+            stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items()
+            if not k.startswith(("KOORDBOT_", "TELEGRAM_"))}
+    return subprocess.run(
+        [sys.executable, "-m", "bot.cli", *args], env={**base, **(env or {})},
+        cwd=cwd or ROOT, input=stdin, capture_output=True, text=True, timeout=timeout,
+    )
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({"KOORDBOT_ADMIN_IDS": "12,abc"}, "KOORDBOT_ADMIN_IDS is not valid: 'abc'"),
+        ({"KOORDBOT_TIMEZONE": "Mars/Olympus"}, "KOORDBOT_TIMEZONE is not valid: unknown time zone"),
+        ({"KOORDBOT_DATABASE_URL": "mysql://x"}, "KOORDBOT_DATABASE_URL is not valid"),
+        ({"KOORDBOT_BOT_API_URL": "localhost:8081"}, "KOORDBOT_BOT_API_URL is not valid"),
+        ({"KOORDBOT_WEBHOOK_PORT": "99999"}, "KOORDBOT_WEBHOOK_PORT is not valid"),
+    ],
+)
+def test_malformed_settings_name_the_variable(env, expected, monkeypatch):
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    with pytest.raises(SettingsError) as error:
+        load_settings()
+    assert expected in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_run_without_token_stops_with_one_line(tmp_path):
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0
+    assert "TELEGRAM_BOT_TOKEN is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_run_with_token_but_no_key_or_admins(tmp_path):
+    result = run_cli("run", cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": "123:abc"})
+    assert result.returncode == 2 and "KOORDBOT_ENCRYPTION_KEY is not set" in result.stderr
+    result = run_cli("run", cwd=tmp_path, env={
+        "TELEGRAM_BOT_TOKEN": "123:abc", "KOORDBOT_ENCRYPTION_KEY": Cipher.generate_key()})
+    assert result.returncode == 2 and "KOORDBOT_ADMIN_IDS is not set" in result.stderr
+    result = run_cli("run", cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": "nocolon"})
+    assert result.returncode == 2 and "TELEGRAM_BOT_TOKEN looks malformed" in result.stderr
+
+
+def test_malformed_setting_from_dotenv_file(tmp_path):
+    (tmp_path / ".env").write_text("KOORDBOT_ADMIN_IDS=one,two\n", encoding="utf-8")
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "KOORDBOT_ADMIN_IDS is not valid" in result.stderr
+
+
+def test_bad_encryption_key(tmp_path):
+    result = run_cli("run", cwd=tmp_path, env={
+        "TELEGRAM_BOT_TOKEN": "123:abc", "KOORDBOT_ENCRYPTION_KEY": "short",
+        "KOORDBOT_ADMIN_IDS": "1", "KOORDBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    assert result.returncode == 2
+    assert "KOORDBOT_ENCRYPTION_KEY is not valid" in result.stderr
+
+
+def test_keys_generate_gives_a_usable_key():
+    result = run_cli("keys", "generate")
+    Cipher(result.stdout.strip())
+
+
+def test_db_upgrade_from_empty(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path}/fresh.sqlite3"
+    result = run_cli("db", "upgrade", env={"KOORDBOT_DATABASE_URL": url})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1][:4].isdigit()
+
+
+def test_local_mode_chat_in_the_terminal(tmp_path):
+    script = "\n".join([
+        "/start",
+        "/ny",
+        "AB",
+        "2",        # button 2: Barnekoordinator
+        "4",        # Individuell plan (IP)
+        "03.2016",
+        "2",        # Gutt / mann
+        "2",        # Barneskole
+        "1",        # I dag
+        "/saker",
+        "!bruker 2",
+        "/start",
+    ]) + "\n"
+    result = run_cli("local", cwd=tmp_path, stdin=script, timeout=90)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Lokal modus" in out
+    assert "bot › Koordinatorbot" in out
+    assert "[1] Koordinator   [2] Barnekoordinator" in out
+    assert "Saken AB er registrert" in out
+    assert "Født: mars 2016" in out
+    assert "Mine saker (1)" in out
+    assert "registrerte koordinatorer" in out  # testbruker 2 is not invited
+    assert (tmp_path / "koordbot-local.sqlite3").exists()
+    assert (tmp_path / ".koordbot" / "local.key").exists()
