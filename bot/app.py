@@ -82,9 +82,8 @@ def build_application(
             StandinRequest(telegram)
         )
     if settings.bot_api_url:
-        builder = builder.base_url(settings.bot_api_url).base_file_url(
-            settings.bot_api_url.replace("/bot", "/file/bot")
-        )
+        root = settings.bot_api_url.removesuffix("/bot")
+        builder = builder.base_url(settings.bot_api_url).base_file_url(f"{root}/file/bot")
     app: App = builder.build()
     app.bot_data["services"] = services
     # The composition root: the one place that knows the Telegram edge exists.

@@ -102,6 +102,14 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' must start with http:// or https://")
         return value
 
+    @field_validator("bot_api_url")
+    @classmethod
+    def _bot_path(cls, value: str) -> str:
+        value = value.rstrip("/")
+        if value and not value.endswith("/bot"):
+            raise ValueError(f"'{value}' must end with /bot, e.g. http://127.0.0.1:8081/bot")
+        return value
+
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
         """The configured time zone as a tzinfo."""

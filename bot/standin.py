@@ -139,6 +139,7 @@ class FakeTelegram:
         self.reject_set_commands = False
         self.enforce_limits = enforce_limits
         self.too_many_requests = 0
+        self.rejected: list[tuple[str, str]] = []  # (method, description) answered with 400
         self._sent_times: deque[float] = deque()
         self._chat_last: dict[int, float] = {}
         self._next_id: dict[int, int] = {}
@@ -196,6 +197,7 @@ class FakeTelegram:
             if asyncio.iscoroutine(result):
                 result = await result
         except TelegramError400 as exc:
+            self.rejected.append((method, str(exc)))
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
         for listener in self.listeners:
             listener(method, params, result)

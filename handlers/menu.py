@@ -91,6 +91,11 @@ async def text(req: Req) -> None:
 async def unknown_command(req: Req) -> None:
     """A /command we do not have."""
     command = req.text.split()[0].split("@")[0][:40] if req.text else ""
+    state = await dialogs.current(req.session, req.user_id)
+    if state is not None:
+        # Mid-form, a mistyped command should lead straight back to the question.
+        await forms.ask(req, state, "errors/unknown_command", command=command)
+        return
     await req.reply("errors/unknown_command", command=command)
 
 

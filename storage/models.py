@@ -133,3 +133,86 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(40))
     case_id: Mapped[int | None] = mapped_column(Integer)
     detail: Mapped[str | None] = mapped_column(String(200))
+
+
+class ConversationRun(Base):
+    """One run of a guided conversation on a case (oppstart, kartlegging, ...).
+
+    `cursor` holds the position (current step path, the steps visited for going
+    back, a half-given answer) so a run resumes exactly where it stopped.
+    """
+
+    __tablename__ = "conversation_run"
+    __table_args__ = (Index("ix_conversation_run_case", "case_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    cursor: Mapped[dict[str, Any]] = mapped_column(EncryptedJSON)
+    token: Mapped[int] = mapped_column(Integer, default=1)
+    started_by_id: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Answer(Base):
+    """One answer to one step of a run. A correction adds a row and marks the old
+    one superseded, so the history stays."""
+
+    __tablename__ = "answer"
+    __table_args__ = (Index("ix_answer_run_path", "run_id", "path"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("conversation_run.id", ondelete="CASCADE"))
+    path: Mapped[str] = mapped_column(String(120))
+    step_id: Mapped[str] = mapped_column(String(32))
+    value: Mapped[Any] = mapped_column(EncryptedJSON)
+    note: Mapped[str | None] = mapped_column(EncryptedText)
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    answered_by_id: Mapped[int] = mapped_column(Integer)
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    superseded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Deadline(Base):
+    """Something due on a case: from a cadence, a transition, a tiltak, a meeting or
+    added by hand. Reminders are computed from these rows."""
+
+    __tablename__ = "deadline"
+    __table_args__ = (
+        Index("ix_deadline_case_status", "case_id", "status"),
+        Index("ix_deadline_status_due", "status", "due"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    due: Mapped[date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(20))
+    source_ref: Mapped[str | None] = mapped_column(String(120))
+    # open, done, dismissed; `proposed` for transitions not yet confirmed.
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    title: Mapped[str | None] = mapped_column(EncryptedText)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Meeting(Base):
+    """A planned ansvarsgruppe or work meeting and what became of it."""
+
+    __tablename__ = "meeting"
+    __table_args__ = (Index("ix_meeting_case", "case_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    run_id: Mapped[int | None] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(30))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    place: Mapped[str | None] = mapped_column(EncryptedText)
+    minutes_by: Mapped[str | None] = mapped_column(EncryptedText)
+    # planned, held, not_held, moved
+    status: Mapped[str] = mapped_column(String(12), default="planned")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -82,8 +82,9 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def database_url(request: pytest.FixtureRequest, sqlite_template: Path,
-                 tmp_path: Path) -> Iterator[str]:
+def database_url(
+    request: pytest.FixtureRequest, sqlite_template: Path, tmp_path: Path
+) -> Iterator[str]:
     """A migrated, empty database on each backend."""
     if request.param == "sqlite":
         target = tmp_path / "koordbot.sqlite3"
@@ -126,7 +127,9 @@ def clock() -> ManualClock:
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path) -> Settings:
     return load_settings(
-        database_url=database_url, admin_ids=str(ADMIN_ID), encryption_key=TEST_KEY,
+        database_url=database_url,
+        admin_ids=str(ADMIN_ID),
+        encryption_key=TEST_KEY,
         local_key_file=tmp_path / "local.key",
     )
 

@@ -51,7 +51,7 @@ class Chat:
 
     def replies(self) -> list[str]:
         """Texts of bot messages that arrived since the last `send`/`tap`."""
-        texts = [m.text for m in self.bot_messages()[self.seen:]]
+        texts = [m.text for m in self.bot_messages()[self.seen :]]
         return texts
 
     def transcript(self) -> str:
@@ -97,13 +97,18 @@ class Chat:
 
     def callback_answers(self) -> list[str]:
         """Texts of answerCallbackQuery toasts so far."""
-        return [str(c.params.get("text", "")) for c in self.bot.telegram.calls
-                if c.method == "answerCallbackQuery"]
+        return [
+            str(c.params.get("text", ""))
+            for c in self.bot.telegram.calls
+            if c.method == "answerCallbackQuery"
+        ]
 
 
 @dataclass
 class TestBot:
     """A running bot with a controllable clock and the Telegram stand-in."""
+
+    __test__ = False  # a helper, not a test class
 
     settings: Settings
     cipher: Cipher
@@ -113,8 +118,9 @@ class TestBot:
     _next_user: int = 5000
 
     async def start(self) -> TestBot:
-        self.app = build_application(self.settings, clock=self.clock, telegram=self.telegram,
-                                     cipher=self.cipher)
+        self.app = build_application(
+            self.settings, clock=self.clock, telegram=self.telegram, cipher=self.cipher
+        )
         await start_app(self.app)
         return self
 
@@ -153,8 +159,9 @@ class TestBot:
         await admin.tap("Annet")
         return admin
 
-    async def registered_user(self, name: str = "Kari Koordinator",
-                              tjenestested: str = "Skole") -> Chat:
+    async def registered_user(
+        self, name: str = "Kari Koordinator", tjenestested: str = "Skole"
+    ) -> Chat:
         """A koordinator invited by an admin, registered through the chat."""
         admin = await self.registered_admin() if not self._admin_ready() else self.admin()
         await admin.send("/invitasjon")

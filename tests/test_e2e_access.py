@@ -95,15 +95,20 @@ async def test_unregistered_user_gets_only_the_explanation(bot, command):
     replies = await stranger.send_update(stranger.user.sticker())
     assert len(replies) == 1 and UNREGISTERED in replies[0]
     async with bot.services.db.session() as s:
-        assert (await s.scalar(select(Koordinator).where(
-            Koordinator.telegram_user_id == stranger.user_id))) is None
+        assert (
+            await s.scalar(
+                select(Koordinator).where(Koordinator.telegram_user_id == stranger.user_id)
+            )
+        ) is None
 
 
 async def test_deactivated_koordinator_is_shut_out(bot):
     kari = await bot.registered_user()
     async with bot.services.db.session() as s:
-        await s.execute(text("UPDATE koordinator SET active = false WHERE telegram_user_id = :u"),
-                        {"u": kari.user_id})
+        await s.execute(
+            text("UPDATE koordinator SET active = false WHERE telegram_user_id = :u"),
+            {"u": kari.user_id},
+        )
     for message in ("/saker", "/ny", "AB"):
         replies = await kari.send(message)
         assert "deaktivert" in replies[0]

@@ -15,13 +15,22 @@ from storage.crypto import Cipher
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None,
-            stdin: str | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("KOORDBOT_", "TELEGRAM_"))}
+def run_cli(
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    stdin: str | None = None,
+    timeout: float = 60,
+) -> subprocess.CompletedProcess[str]:
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("KOORDBOT_", "TELEGRAM_"))}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args], env={**base, **(env or {})},
-        cwd=cwd or ROOT, input=stdin, capture_output=True, text=True, timeout=timeout,
+        [sys.executable, "-m", "bot.cli", *args],
+        env={**base, **(env or {})},
+        cwd=cwd or ROOT,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
     )
 
 
@@ -29,7 +38,10 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = No
     ("env", "expected"),
     [
         ({"KOORDBOT_ADMIN_IDS": "12,abc"}, "KOORDBOT_ADMIN_IDS is not valid: 'abc'"),
-        ({"KOORDBOT_TIMEZONE": "Mars/Olympus"}, "KOORDBOT_TIMEZONE is not valid: unknown time zone"),
+        (
+            {"KOORDBOT_TIMEZONE": "Mars/Olympus"},
+            "KOORDBOT_TIMEZONE is not valid: unknown time zone",
+        ),
         ({"KOORDBOT_DATABASE_URL": "mysql://x"}, "KOORDBOT_DATABASE_URL is not valid"),
         ({"KOORDBOT_BOT_API_URL": "localhost:8081"}, "KOORDBOT_BOT_API_URL is not valid"),
         ({"KOORDBOT_WEBHOOK_PORT": "99999"}, "KOORDBOT_WEBHOOK_PORT is not valid"),
@@ -55,8 +67,11 @@ def test_run_without_token_stops_with_one_line(tmp_path):
 def test_run_with_token_but_no_key_or_admins(tmp_path):
     result = run_cli("run", cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": "123:abc"})
     assert result.returncode == 2 and "KOORDBOT_ENCRYPTION_KEY is not set" in result.stderr
-    result = run_cli("run", cwd=tmp_path, env={
-        "TELEGRAM_BOT_TOKEN": "123:abc", "KOORDBOT_ENCRYPTION_KEY": Cipher.generate_key()})
+    result = run_cli(
+        "run",
+        cwd=tmp_path,
+        env={"TELEGRAM_BOT_TOKEN": "123:abc", "KOORDBOT_ENCRYPTION_KEY": Cipher.generate_key()},
+    )
     assert result.returncode == 2 and "KOORDBOT_ADMIN_IDS is not set" in result.stderr
     result = run_cli("run", cwd=tmp_path, env={"TELEGRAM_BOT_TOKEN": "nocolon"})
     assert result.returncode == 2 and "TELEGRAM_BOT_TOKEN looks malformed" in result.stderr
@@ -70,9 +85,16 @@ def test_malformed_setting_from_dotenv_file(tmp_path):
 
 
 def test_bad_encryption_key(tmp_path):
-    result = run_cli("run", cwd=tmp_path, env={
-        "TELEGRAM_BOT_TOKEN": "123:abc", "KOORDBOT_ENCRYPTION_KEY": "short",
-        "KOORDBOT_ADMIN_IDS": "1", "KOORDBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3"})
+    result = run_cli(
+        "run",
+        cwd=tmp_path,
+        env={
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+            "KOORDBOT_ENCRYPTION_KEY": "short",
+            "KOORDBOT_ADMIN_IDS": "1",
+            "KOORDBOT_DATABASE_URL": f"sqlite:///{tmp_path}/x.sqlite3",
+        },
+    )
     assert result.returncode == 2
     assert "KOORDBOT_ENCRYPTION_KEY is not valid" in result.stderr
 
@@ -90,20 +112,25 @@ def test_db_upgrade_from_empty(tmp_path):
 
 
 def test_local_mode_chat_in_the_terminal(tmp_path):
-    script = "\n".join([
-        "/start",
-        "/ny",
-        "AB",
-        "2",        # button 2: Barnekoordinator
-        "4",        # Individuell plan (IP)
-        "03.2016",
-        "2",        # Gutt / mann
-        "2",        # Barneskole
-        "1",        # I dag
-        "/saker",
-        "!bruker 2",
-        "/start",
-    ]) + "\n"
+    script = (
+        "\n".join(
+            [
+                "/start",
+                "/ny",
+                "AB",
+                "2",  # button 2: Barnekoordinator
+                "4",  # Individuell plan (IP)
+                "03.2016",
+                "2",  # Gutt / mann
+                "2",  # Barneskole
+                "1",  # I dag
+                "/saker",
+                "!bruker 2",
+                "/start",
+            ]
+        )
+        + "\n"
+    )
     result = run_cli("local", cwd=tmp_path, stdin=script, timeout=90)
     out = result.stdout
     assert result.returncode == 0, result.stderr[-2000:]
@@ -116,3 +143,22 @@ def test_local_mode_chat_in_the_terminal(tmp_path):
     assert "registrerte koordinatorer" in out  # testbruker 2 is not invited
     assert (tmp_path / "koordbot-local.sqlite3").exists()
     assert (tmp_path / ".koordbot" / "local.key").exists()
+
+
+def test_bot_api_url_must_end_with_bot(monkeypatch):
+    monkeypatch.setenv("KOORDBOT_BOT_API_URL", "http://127.0.0.1:8081")
+    with pytest.raises(SettingsError, match="must end with /bot"):
+        load_settings(_env_file=None)
+
+
+def test_webhook_listens_on_the_urls_own_path():
+    from bot.telegram_mode import webhook_options
+
+    options = webhook_options(
+        load_settings(
+            _env_file=None, webhook_url="https://bot.kommune.no/telegram/hook", webhook_port=8443
+        )
+    )
+    assert options["url_path"] == "telegram/hook"
+    root = webhook_options(load_settings(_env_file=None, webhook_url="https://bot.kommune.no"))
+    assert root["url_path"] == ""

@@ -48,8 +48,16 @@ async def test_names_are_encrypted_at_rest(database_url):
     marker = "Blåbærsyltetøy-Markør"
     try:
         async with db.session() as s:
-            s.add(Koordinator(telegram_user_id=42, name=marker, tjenestested="skole",
-                              is_admin=False, active=True, created_at=datetime.now(UTC)))
+            s.add(
+                Koordinator(
+                    telegram_user_id=42,
+                    name=marker,
+                    tjenestested="skole",
+                    is_admin=False,
+                    active=True,
+                    created_at=datetime.now(UTC),
+                )
+            )
         async with db.engine.connect() as conn:
             raw = (await conn.execute(text("SELECT name FROM koordinator"))).scalar_one()
         assert marker not in raw
@@ -68,8 +76,15 @@ async def test_names_are_encrypted_at_rest(database_url):
 async def test_a_wrong_key_cannot_read(sqlite_url):
     db = Database(sqlite_url, Cipher(TEST_KEY))
     async with db.session() as s:
-        s.add(Koordinator(telegram_user_id=43, name="Navn", is_admin=False, active=True,
-                          created_at=datetime.now(UTC)))
+        s.add(
+            Koordinator(
+                telegram_user_id=43,
+                name="Navn",
+                is_admin=False,
+                active=True,
+                created_at=datetime.now(UTC),
+            )
+        )
     await db.dispose()
     other = Database(sqlite_url, Cipher(Cipher.generate_key()))
     try:
