@@ -14,6 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
+from bot.questionnaires import DEFAULT_DIR, load_all
 from bot.services import KContext, Services, services_of
 from bot.settings import Settings, SettingsError
 from bot.standin import FakeTelegram, StandinRequest
@@ -62,11 +63,14 @@ def build_application(
     local: bool = False,
 ) -> App:
     """Build the bot. With `telegram` it talks to the stand-in instead of the network."""
+    texts = Texts()
     services = Services(
         settings=settings,
         clock=clock or SystemClock(),
         db=Database(settings.database_url, cipher or make_cipher(settings, local=local)),
-        texts=Texts(),
+        texts=texts,
+        # A broken definition file stops start-up here, naming file, step and reason.
+        questionnaires=load_all(DEFAULT_DIR, env=texts.env),
     )
     token = settings.telegram_bot_token or LOCAL_TOKEN
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (

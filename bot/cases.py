@@ -210,3 +210,30 @@ def draft_from(values: dict[str, Any]) -> CaseDraft:
         gender=values.get("gender"),
         arena=values.get("arena"),
     )
+
+
+async def close_case(
+    session: AsyncSession, koordinator: Koordinator, case: Case, reason: str, now: datetime
+) -> None:
+    """Close the case: open deadlines are dropped so no reminder goes out."""
+    from storage.models import Deadline
+
+    case.status = CaseStatus.CLOSED
+    case.close_reason = reason
+    case.closed_at = now
+    case.updated_at = now
+    for deadline in (
+        await session.scalars(
+            select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "open")
+        )
+    ).all():
+        deadline.status = "dismissed"
+    await audit.record(
+        session,
+        at=now,
+        action="case.closed",
+        telegram_user_id=koordinator.telegram_user_id,
+        koordinator_id=koordinator.id,
+        case_id=case.id,
+        detail=reason,
+    )

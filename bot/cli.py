@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 
+from bot.questionnaires import QuestionnaireError
 from bot.settings import Settings, SettingsError, load_settings
 
 
@@ -59,6 +60,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
     except SettingsError as exc:
         print(f"koordbot: {exc}", file=sys.stderr)
+        return 2
+    except QuestionnaireError as exc:
+        print(f"koordbot: questionnaire definition is broken: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

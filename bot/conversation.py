@@ -84,8 +84,9 @@ class Typed:
 class Engine:
     """Navigation and conditions for one questionnaire and one case."""
 
-    def __init__(self, questionnaire: Questionnaire, env: jinja2.Environment,
-                 case: CaseFacts) -> None:
+    def __init__(
+        self, questionnaire: Questionnaire, env: jinja2.Environment, case: CaseFacts
+    ) -> None:
         self.q = questionnaire
         self.env = env
         self.case = case
@@ -103,21 +104,23 @@ class Engine:
             return self.q.steps
         return self.q.find(frames[-1][0]).steps
 
-    def scope(self, frames: tuple[tuple[str, int], ...],
-              answers: Mapping[str, Any]) -> dict[str, Any]:
+    def scope(
+        self, frames: tuple[tuple[str, int], ...], answers: Mapping[str, Any]
+    ) -> dict[str, Any]:
         """Answers by step id as seen from inside `frames` (inner items win)."""
         flat = {p: v for p, v in answers.items() if "/" not in p and "#" not in p}
         prefix = ""
         for group, number in frames:
             prefix = f"{prefix}{group}#{number}/"
             for path, value in answers.items():
-                rest = path[len(prefix):] if path.startswith(prefix) else None
+                rest = path[len(prefix) :] if path.startswith(prefix) else None
                 if rest and "/" not in rest and not rest.endswith("?"):
                     flat[rest] = value
         return flat
 
-    def applies(self, step: Step, frames: tuple[tuple[str, int], ...],
-                answers: Mapping[str, Any]) -> bool:
+    def applies(
+        self, step: Step, frames: tuple[tuple[str, int], ...], answers: Mapping[str, Any]
+    ) -> bool:
         """True when the step's `when` condition holds (or it has none)."""
         if not step.when:
             return True
@@ -149,10 +152,11 @@ class Engine:
         index = next(i for i, s in enumerate(steps) if s.id == pos.step)
         return self._next_in(pos.frames, index, answers)
 
-    def _next_in(self, frames: tuple[tuple[str, int], ...], after_index: int,
-                 answers: Mapping[str, Any]) -> Pos | None:
+    def _next_in(
+        self, frames: tuple[tuple[str, int], ...], after_index: int, answers: Mapping[str, Any]
+    ) -> Pos | None:
         steps = self._container(frames)
-        for step in steps[after_index + 1:]:
+        for step in steps[after_index + 1 :]:
             if not self.applies(step, frames, answers):
                 continue
             if step.kind == "group":
@@ -166,15 +170,20 @@ class Engine:
             return Pos((*frames[:-1], (group_id, number + 1)), None)
         return self._after_group(frames[:-1], group_id, answers)
 
-    def _after_group(self, parent: tuple[tuple[str, int], ...], group_id: str,
-                     answers: Mapping[str, Any]) -> Pos | None:
+    def _after_group(
+        self, parent: tuple[tuple[str, int], ...], group_id: str, answers: Mapping[str, Any]
+    ) -> Pos | None:
         steps = self._container(parent)
         index = next(i for i, s in enumerate(steps) if s.id == group_id)
         return self._next_in(parent, index, answers)
 
     # ---- texts -----------------------------------------------------------------------
-    def render(self, source: str | None, answers: Mapping[str, Any],
-               frames: tuple[tuple[str, int], ...] = ()) -> str:
+    def render(
+        self,
+        source: str | None,
+        answers: Mapping[str, Any],
+        frames: tuple[tuple[str, int], ...] = (),
+    ) -> str:
         """Render a questionnaire text with the case and answers (autoescaped)."""
         if not source:
             return ""
@@ -190,8 +199,12 @@ def relative_default(spec: str | None, today: date) -> date | None:
     if not match:
         return None
     amount, unit = int(match.group(1)), match.group(2)
-    delta = {"d": relativedelta(days=amount), "w": relativedelta(weeks=amount),
-             "m": relativedelta(months=amount), "y": relativedelta(years=amount)}[unit]
+    delta = {
+        "d": relativedelta(days=amount),
+        "w": relativedelta(weeks=amount),
+        "m": relativedelta(months=amount),
+        "y": relativedelta(years=amount),
+    }[unit]
     return today + delta
 
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock, local_now
+from bot.questionnaires import Questionnaire
 from bot.settings import Settings
 from messages import Texts
 from storage.db import Database
@@ -23,6 +24,7 @@ class Services:
     clock: Clock
     db: Database
     texts: Texts
+    questionnaires: dict[str, Questionnaire]
 
     @property
     def zone(self) -> ZoneInfo:

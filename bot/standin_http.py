@@ -30,10 +30,23 @@ from bot.standin import FakeTelegram
 Answer = tuple[int, dict[str, Any]]
 
 # Parameters that are always free text: "true" or "[1]" typed by a user stays a string.
-_TEXT_KEYS = frozenset({
-    "text", "caption", "query", "title", "description", "short_description", "name",
-    "first_name", "last_name", "url", "secret_token", "parse_mode", "callback_data",
-})
+_TEXT_KEYS = frozenset(
+    {
+        "text",
+        "caption",
+        "query",
+        "title",
+        "description",
+        "short_description",
+        "name",
+        "first_name",
+        "last_name",
+        "url",
+        "secret_token",
+        "parse_mode",
+        "callback_data",
+    }
+)
 _INT_KEYS = frozenset({"offset", "limit", "timeout"})
 _INTEGER = re.compile(r"-?\d+")
 

@@ -15,12 +15,26 @@ from telegram.ext import (
 )
 
 from bot.services import KContext
-from handlers import case_card, menu, registration, router
+from handlers import case_card, case_commands, menu, registration, router
 
 log = logging.getLogger(__name__)
 
 # Command name -> key of its description in labels.yaml (group `commands`).
-COMMANDS = ("start", "ny", "saker", "hjelp", "avbryt", "fortsett", "invitasjon")
+COMMANDS = (
+    "start",
+    "ny",
+    "saker",
+    "oppstart",
+    "kartlegging",
+    "evaluering",
+    "mote",
+    "pause",
+    "fortsett",
+    "eksport",
+    "hjelp",
+    "avbryt",
+    "invitasjon",
+)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -34,7 +48,13 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("hjelp", menu.help_command),
         ("help", menu.help_command),
         ("avbryt", menu.cancel),
-        ("fortsett", menu.resume),
+        ("fortsett", case_commands.resume_command),
+        ("pause", case_commands.pause_command),
+        ("oppstart", case_commands.start_oppstart),
+        ("kartlegging", case_commands.start_kartlegging),
+        ("evaluering", case_commands.start_evaluering),
+        ("mote", case_commands.start_mote),
+        ("eksport", case_commands.export_command),
         ("invitasjon", menu.invitation),
     ):
         app.add_handler(CommandHandler(name, fn, filters=private & fresh))

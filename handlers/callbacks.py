@@ -10,13 +10,43 @@ Format: `<verb>:<arg>:<arg>`. Verbs:
   l                      list my cases
   d:<choice>             open dialogue: continue / restart
   m:<item>               main menu item
+  q:<run>:<token>:<value> answer to the current conversation step
+  k:<case>:<kind>:<how>  resume or restart an unfinished conversation
+  cv:<case>:<kind>       start a conversation from the case card
+  rl:<case>              list the conversations of a case
+  s:<run>                summary of a conversation run
+  a:<run>:<n>            correct answer number n of a run
+  x:<case>               export the case as PDF
+  ml:<case>              meetings of a case
+  mo:<meeting>:<outcome> record what became of a meeting
+  z:<case>               close a case (proposed by an evaluation)
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-VERBS = {"f", "c", "e", "ef", "p", "r", "l", "d", "m"}
+VERBS = {
+    "f",
+    "c",
+    "e",
+    "ef",
+    "p",
+    "r",
+    "l",
+    "d",
+    "m",
+    "q",
+    "k",
+    "cv",
+    "rl",
+    "s",
+    "a",
+    "x",
+    "ml",
+    "mo",
+    "z",
+}
 MAX_BYTES = 64
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import cases, dialogs
+from bot import cases, dialogs, runs
 from bot.cases import EDITABLE_FIELDS, AliasTaken
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
@@ -48,7 +48,12 @@ async def show_list(req: Req) -> None:
 
 async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:
     await cases.opened(req.session, req.me, case, req.services.now())
-    values: dict[str, Any] = {"case": case, "age": cases.age_of(case, req.services.today())}
+    values: dict[str, Any] = {
+        "case": case,
+        "age": cases.age_of(case, req.services.today()),
+        "deadlines": (await runs.deadlines_of(req.session, case.id))[:3],
+        "today": req.services.today(),
+    }
     keyboard = _card_keyboard(req, case)
     if edit:
         await req.edit("cases/card", keyboard, **values)
@@ -61,7 +66,7 @@ def _card_keyboard(req: Req, case: Case) -> Keyboard:
     toggle = (
         (b("resume"), callbacks.make("r", case.id))
         if case.status != CaseStatus.ACTIVE
-        else (b("pause"), callbacks.make("p", case.id))
+        else (b("pause_case"), callbacks.make("p", case.id))
     )
     return [
         [(b("edit"), callbacks.make("e", case.id)), toggle],

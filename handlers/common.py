@@ -103,9 +103,7 @@ class Req:
             # Too old to answer (Telegram allows ~15 minutes): nothing to fix.
             log.info("could not answer callback: %s", exc)
 
-    async def edit(
-        self, template: str, keyboard: Keyboard | None = None, /, **values: Any
-    ) -> None:
+    async def edit(self, template: str, keyboard: Keyboard | None = None, /, **values: Any) -> None:
         """Replace the text (and buttons) of the message whose button was pressed."""
         message = self.callback.message if self.callback else None
         if message is None:

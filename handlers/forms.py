@@ -76,6 +76,9 @@ def fields_of(state: DialogState) -> tuple[str, ...]:
 
 async def begin(req: Req, flow: str, data: dict[str, Any] | None = None) -> None:
     """Start a form at its first field and ask it."""
+    from handlers.conversation import pause_open
+
+    await pause_open(req, tell=True)
     data = {"values": {}, **(data or {})}
     first = (data.get("fields") or FLOWS[flow])[0]
     state = await dialogs.start(req.session, req.user_id, flow, first, data, req.services.now())

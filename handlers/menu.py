@@ -51,24 +51,24 @@ async def cancel(req: Req) -> None:
     if state is None:
         await req.reply("form/nothing_to_cancel")
         return
+    if state.flow == "conversation":
+        from handlers.conversation import pause_open
+
+        await pause_open(req, tell=True)
+        return
     await dialogs.finish(req.session, state)
     await req.reply("form/cancelled", flow=state.flow)
-
-
-@guarded(Access.REGISTERED)
-async def resume(req: Req) -> None:
-    """/fortsett: ask the open form's question again."""
-    state = await dialogs.current(req.session, req.user_id)
-    if state is None:
-        await req.reply("form/nothing_to_resume")
-        return
-    await forms.ask(req, state)
 
 
 @guarded(Access.MEMBER)
 async def text(req: Req) -> None:
     """Plain text: an answer to the open form, else an alias, else help."""
     state = await dialogs.current(req.session, req.user_id)
+    if state is not None and state.flow == "conversation":
+        from handlers.conversation import on_text
+
+        await on_text(req, state)
+        return
     if state is not None:
         await forms.on_text(req, state)
         return
@@ -92,7 +92,7 @@ async def unknown_command(req: Req) -> None:
     """A /command we do not have."""
     command = req.text.split()[0].split("@")[0][:40] if req.text else ""
     state = await dialogs.current(req.session, req.user_id)
-    if state is not None:
+    if state is not None and state.flow != "conversation":
         # Mid-form, a mistyped command should lead straight back to the question.
         await forms.ask(req, state, "errors/unknown_command", command=command)
         return
