@@ -30,6 +30,9 @@ async def begin_new_case(req: Req) -> None:
         ]
         await req.reply("cases/new_in_progress", keyboard)
         return
+    from handlers.conversation import pause_open
+
+    await pause_open(req, tell=True)
     await req.reply("cases/new_intro")
     await forms.begin(req, "new_case")
 
@@ -63,13 +66,37 @@ async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:
 
 def _card_keyboard(req: Req, case: Case) -> Keyboard:
     b = req.texts.button
+    if case.status == CaseStatus.CLOSED:
+        return [
+            [
+                (b("conversations"), callbacks.make("rl", case.id)),
+                (b("export"), callbacks.make("x", case.id)),
+            ],
+            [(b("my_cases"), callbacks.make("l"))],
+        ]
     toggle = (
         (b("resume"), callbacks.make("r", case.id))
         if case.status != CaseStatus.ACTIVE
         else (b("pause_case"), callbacks.make("p", case.id))
     )
     return [
-        [(b("edit"), callbacks.make("e", case.id)), toggle],
+        [
+            (b("oppstart"), callbacks.make("cv", case.id, "oppstart")),
+            (b("kartlegging"), callbacks.make("cv", case.id, "kartlegging")),
+        ],
+        [
+            (b("evaluering"), callbacks.make("cv", case.id, "evaluering")),
+            (b("mote"), callbacks.make("cv", case.id, "mote")),
+        ],
+        [
+            (b("conversations"), callbacks.make("rl", case.id)),
+            (b("meetings"), callbacks.make("ml", case.id)),
+        ],
+        [
+            (b("export"), callbacks.make("x", case.id)),
+            (b("edit"), callbacks.make("e", case.id)),
+            toggle,
+        ],
         [(b("my_cases"), callbacks.make("l"))],
     ]
 

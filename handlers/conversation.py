@@ -12,6 +12,7 @@ from dateutil.relativedelta import relativedelta
 from bot import cases, dialogs, runs
 from bot.conversation import CHECKLIST, CaseFacts, Engine, Pos, parse_typed, relative_default
 from bot.questionnaires import Questionnaire, Step
+from bot.rules import dates
 from bot.rules.text import check_free_text
 from handlers import callbacks
 from handlers.callbacks import Callback
@@ -298,7 +299,12 @@ async def on_text(req: Req, state: DialogState) -> None:
         return
     text = req.text
     if step.kind == "datetime" and cursor.get("day"):
-        text = f"{_iso_date(cursor['day']).strftime('%d.%m.%Y')} kl {req.text}"
+        # The date was understood earlier; this message only needs to hold the time.
+        clock = dates.parse_time(req.text)
+        if clock.value is None:
+            await ask(req, ctx, "errors/date", code=str(clock.error or "unrecognised"), kind="time")
+            return
+        text = f"{_iso_date(cursor['day']).strftime('%d.%m.%Y')} kl {clock.value:%H:%M}"
     typed = parse_typed(step, text, req.services.today(), req.services.local_now())
     if typed.error:
         await _typed_error(req, ctx, step, typed.error, typed.detail or {})

@@ -49,13 +49,12 @@ class Texts:
             data = yaml.safe_load(fh)
         return {group: {str(k): str(v) for k, v in items.items()} for group, items in data.items()}
 
-    def render(self, name: str, /, **values: Any) -> str:
-        """Render `templates/<name>.j2` and trim surrounding whitespace."""
-        return self.env.get_template(f"{name}.j2").render(**values).strip()
+    def render(self, name: str, /, **values: Any) -> Markup:
+        """Render `templates/<name>.j2` and trim surrounding whitespace.
 
-    def render_string(self, source: str, **values: Any) -> str:
-        """Render a template held in a data file (questionnaire texts)."""
-        return self.env.from_string(source).render(**values).strip()
+        The result is autoescaped HTML, marked safe so that it can be placed inside
+        another template without being escaped twice."""
+        return Markup(self.env.get_template(f"{name}.j2").render(**values).strip())
 
     def label(self, value: Any, group: str) -> str:
         """The display label of `value` in a label group, e.g. label('ip', 'level')."""

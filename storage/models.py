@@ -168,7 +168,7 @@ class Answer(Base):
     run_id: Mapped[int] = mapped_column(ForeignKey("conversation_run.id", ondelete="CASCADE"))
     path: Mapped[str] = mapped_column(String(120))
     step_id: Mapped[str] = mapped_column(String(32))
-    value: Mapped[Any] = mapped_column(EncryptedJSON)
+    value: Mapped[Any] = mapped_column(EncryptedJSON, nullable=True)
     note: Mapped[str | None] = mapped_column(EncryptedText)
     skipped: Mapped[bool] = mapped_column(Boolean, default=False)
     answered_by_id: Mapped[int] = mapped_column(Integer)

@@ -87,7 +87,7 @@ def upgrade() -> None:
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("path", sa.String(length=120), nullable=False),
         sa.Column("step_id", sa.String(length=32), nullable=False),
-        sa.Column("value", sa.Text(), nullable=False),
+        sa.Column("value", sa.Text(), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("skipped", sa.Boolean(), nullable=False),
         sa.Column("answered_by_id", sa.Integer(), nullable=False),
