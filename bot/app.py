@@ -14,7 +14,7 @@ from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
 from bot.clock import Clock, SystemClock
-from bot.questionnaires import DEFAULT_DIR, load_all
+from bot.questionnaires import DEFAULT_DIR, Questionnaire, load_all
 from bot.services import KContext, Services, services_of
 from bot.settings import Settings, SettingsError
 from bot.standin import FakeTelegram, StandinRequest
@@ -70,7 +70,7 @@ def build_application(
         db=Database(settings.database_url, cipher or make_cipher(settings, local=local)),
         texts=texts,
         # A broken definition file stops start-up here, naming file, step and reason.
-        questionnaires=load_all(DEFAULT_DIR, env=texts.env),
+        questionnaires=load_questionnaires(settings, texts),
     )
     token = settings.telegram_bot_token or LOCAL_TOKEN
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
@@ -93,6 +93,15 @@ def build_application(
     # The composition root: the one place that knows the Telegram edge exists.
     importlib.import_module("handlers").register(app)
     return app
+
+
+def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionnaire]:
+    """The shipped conversations, with a municipality's own files (same file name)
+    from KOORDBOT_QUESTIONNAIRE_DIR taking their place."""
+    loaded = load_all(DEFAULT_DIR, env=texts.env)
+    if settings.questionnaire_dir is not None:
+        loaded.update(load_all(settings.questionnaire_dir, env=texts.env))
+    return loaded
 
 
 async def _post_init(app: App) -> None:

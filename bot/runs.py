@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.rules.cadences import DEFAULT_CADENCE, meeting_deadlines
+from bot.rules.cadences import Cadence, meeting_deadlines
 from storage.models import Answer, Case, ConversationRun, Deadline, Koordinator, Meeting
 
 ACTIVE, PAUSED, FINISHED = "active", "paused", "finished"
@@ -255,6 +255,7 @@ async def plan_meeting(
     starts_at: datetime,
     place: str | None,
     minutes_by: str | None,
+    cadence: Cadence,
     now: datetime,
 ) -> Meeting:
     """Record a planned meeting and its invitation, meeting and minutes deadlines."""
@@ -276,15 +277,20 @@ async def plan_meeting(
     else:
         meeting.kind, meeting.starts_at, meeting.place = kind, starts_at, place
         meeting.minutes_by, meeting.updated_at = minutes_by, now
-    await sync_meeting_deadlines(session, case, meeting, starts_at.date(), now)
+    await sync_meeting_deadlines(session, case, meeting, starts_at.date(), cadence, now)
     return meeting
 
 
 async def sync_meeting_deadlines(
-    session: AsyncSession, case: Case, meeting: Meeting, day: date, now: datetime
+    session: AsyncSession,
+    case: Case,
+    meeting: Meeting,
+    day: date,
+    cadence: Cadence,
+    now: datetime,
 ) -> None:
     """Keep the meeting's three deadlines in step with its date."""
-    for kind, due in meeting_deadlines(day, DEFAULT_CADENCE).items():
+    for kind, due in meeting_deadlines(day, cadence).items():
         await sync_deadline(
             session,
             case,

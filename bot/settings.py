@@ -14,6 +14,8 @@ from typing import Annotated, Any
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.rules.cadences import Cadence
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///koordbot.sqlite3"
 
 
@@ -49,6 +51,25 @@ class Settings(BaseSettings):
     invitation_days: int = Field(
         default=7, ge=1, le=90, validation_alias="KOORDBOT_INVITATION_DAYS"
     )
+    questionnaire_dir: Path | None = Field(
+        default=None, validation_alias="KOORDBOT_QUESTIONNAIRE_DIR"
+    )
+    oppstart_days: int = Field(default=14, ge=1, le=120, validation_alias="KOORDBOT_OPPSTART_DAYS")
+    evaluation_months: int = Field(
+        default=6, ge=1, le=36, validation_alias="KOORDBOT_EVALUATION_MONTHS"
+    )
+    meeting_interval_months: int = Field(
+        default=6, ge=1, le=24, validation_alias="KOORDBOT_MEETING_INTERVAL_MONTHS"
+    )
+    invitation_days_before: int = Field(
+        default=14, ge=0, le=90, validation_alias="KOORDBOT_INVITATION_DAYS_BEFORE"
+    )
+    minutes_working_days: int = Field(
+        default=2, ge=0, le=30, validation_alias="KOORDBOT_MINUTES_WORKING_DAYS"
+    )
+    overdue_days: Annotated[tuple[int, ...], NoDecode] = Field(
+        default=(1, 7), validation_alias="KOORDBOT_OVERDUE_DAYS"
+    )
     local_key_file: Path = Field(
         default=Path(".koordbot/local.key"), validation_alias="KOORDBOT_LOCAL_KEY_FILE"
     )
@@ -68,6 +89,23 @@ class Settings(BaseSettings):
             return frozenset(ids)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("overdue_days", mode="before")
+    @classmethod
+    def _split_days(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            parts = [p.strip() for p in value.split(",") if p.strip()]
+            if not all(p.isdigit() and 0 < int(p) <= 365 for p in parts):
+                raise ValueError("use whole days between 1 and 365 separated by commas, e.g. 1,7")
+            return tuple(sorted({int(p) for p in parts}))
+        return value
+
+    @field_validator("questionnaire_dir")
+    @classmethod
+    def _existing_dir(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_dir():
+            raise ValueError(f"'{value}' is not a folder")
         return value
 
     @field_validator("timezone")
@@ -109,6 +147,18 @@ class Settings(BaseSettings):
         if value and not value.endswith("/bot"):
             raise ValueError(f"'{value}' must end with /bot, e.g. http://127.0.0.1:8081/bot")
         return value
+
+    @property
+    def cadence(self) -> Cadence:
+        """The municipality's cadences as the rules use them."""
+        return Cadence(
+            oppstart_within_days=self.oppstart_days,
+            meeting_interval_months=self.meeting_interval_months,
+            evaluation_interval_months=self.evaluation_months,
+            invitation_days_before=self.invitation_days_before,
+            minutes_working_days_after=self.minutes_working_days,
+            overdue_days=self.overdue_days or (1, 7),
+        )
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

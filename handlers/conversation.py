@@ -211,7 +211,7 @@ async def ask(req: Req, ctx: Ctx, error: str | None = None, **error_values: Any)
         kind=step.kind,
         text=ctx.engine.render(step.text, ctx.values, pos.frames),
         help=ctx.engine.render(step.help, ctx.values, pos.frames),
-        default=relative_default(step.default, req.services.today()),
+        default=default_date(req, step),
         waiting_for_time=bool(cursor.get("day")),
         day=_iso_date(cursor.get("day")),
         selected=len(cursor.get("multi") or []),
@@ -258,8 +258,7 @@ def _step_keyboard(req: Req, ctx: Ctx, step: Step, cursor: dict[str, Any]) -> li
         if step.kind == "multi":
             rows.append([(req.texts.button("done"), _token(ctx, "_done"))])
     elif step.kind == "date":
-        today = req.services.today()
-        default = relative_default(step.default, today)
+        default = default_date(req, step)
         if default is not None:
             rows.append([(req.texts.long_date(default), _token(ctx, "_dflt"))])
         quick = [(req.texts.button(f"date{key}"), _token(ctx, key)) for key in QUICK_DATES]
@@ -350,6 +349,10 @@ async def answer(
         now=now,
     )
     ctx.answers[pos.path] = saved
+    if step.deadline:
+        # A dated answer is a deadline from the moment it is given, even if the
+        # conversation is paused right after.
+        await sync_answer_deadline(req, ctx, pos.path, step, value)
     cursor = ctx.cursor
     cursor.pop("multi", None)
     cursor.pop("day", None)
@@ -495,11 +498,7 @@ async def _button_value(req: Req, ctx: Ctx, pos: Pos, step: Step, value: str) ->
         )
     elif step.kind == "date" and value in ("_dflt", *QUICK_DATES):
         today = req.services.today()
-        day = (
-            relative_default(step.default, today)
-            if value == "_dflt"
-            else today + QUICK_DATES[value]
-        )
+        day = default_date(req, step) if value == "_dflt" else today + QUICK_DATES[value]
         if day is None:
             await req.reply("errors/stale_button")
             return
@@ -570,15 +569,7 @@ async def apply_outputs(req: Req, ctx: Ctx) -> list[tuple[str, date]]:
         if not step.deadline:
             continue
         day = date.fromisoformat(answer_row.value) if answer_row.value else None
-        await runs.sync_deadline(
-            req.session,
-            ctx.case,
-            kind=step.deadline,
-            due=day,
-            source_ref=f"run:{ctx.run.id}:{path}",
-            title=_item_title(ctx, path),
-            now=now,
-        )
+        await sync_answer_deadline(req, ctx, path, step, answer_row.value)
         if day is not None:
             due.append((step.deadline, day))
     if ctx.run.kind == "mote":
@@ -594,10 +585,35 @@ async def apply_outputs(req: Req, ctx: Ctx) -> list[tuple[str, date]]:
                 starts_at=starts,
                 place=values.get("sted"),
                 minutes_by=values.get("referent"),
+                cadence=req.services.settings.cadence,
                 now=now,
             )
             due.append(("mote", starts.date()))
     return sorted(due, key=lambda d: d[1])
+
+
+async def sync_answer_deadline(req: Req, ctx: Ctx, path: str, step: Step, value: Any) -> None:
+    """Create, move or drop the deadline that one dated answer stands for."""
+    day = date.fromisoformat(value) if value else None
+    await runs.sync_deadline(
+        req.session,
+        ctx.case,
+        kind=step.deadline or "tiltak",
+        due=day,
+        source_ref=f"run:{ctx.run.id}:{path}",
+        title=_item_title(ctx, path),
+        now=req.services.now(),
+    )
+
+
+def default_date(req: Req, step: Step) -> date | None:
+    """The suggested date of a date step: its own default, or the evaluation cadence."""
+    today = req.services.today()
+    if step.default:
+        return relative_default(step.default, today)
+    if step.deadline == "evaluering":
+        return today + relativedelta(months=req.services.settings.evaluation_months)
+    return None
 
 
 def _item_title(ctx: Ctx, path: str) -> str | None:

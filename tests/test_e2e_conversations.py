@@ -313,3 +313,18 @@ async def test_closing_at_a_time_far_ahead(bot, clock):
     await kari.tap("Arbeidsmøte")
     replies = await kari.send("05.03.2020 kl 10")
     assert "for langt unna" in replies[0]
+
+
+async def test_a_tiltak_date_is_a_deadline_as_soon_as_it_is_given(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/kartlegging AB")
+    for _ in range(80):
+        if "Når skal tiltaket være gjort" in kari.last_text:
+            break
+        await answer_current(kari, goals=1, tiltak=1)
+    await kari.send("15.01.2027")
+    await kari.send("/pause")
+    [deadline] = await stored(bot, Deadline)
+    assert (deadline.kind, deadline.due, deadline.status) == ("tiltak", date(2027, 1, 15), "open")
+    assert deadline.title == "Går fint i hverdagen"

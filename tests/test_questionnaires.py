@@ -148,7 +148,8 @@ def test_evaluering_ends_with_next_date_or_closing(
     videre = q.find("videre")
     assert {"fortsette", "avslutte"} <= {o.value for o in videre.options}
     neste = q.find("neste_evaluering")
-    assert (neste.kind, neste.default, neste.deadline) == ("date", "+6m", "evaluering")
+    # No default in the file: the evaluation cadence setting (6 months) suggests the date.
+    assert (neste.kind, neste.default, neste.deadline) == ("date", None, "evaluering")
     case = CASES[-2]
     assert shown(env, neste, case, {})
     assert shown(env, neste, case, {"videre": "fortsette"})

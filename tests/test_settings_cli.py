@@ -162,3 +162,35 @@ def test_webhook_listens_on_the_urls_own_path():
     assert options["url_path"] == "telegram/hook"
     root = webhook_options(load_settings(_env_file=None, webhook_url="https://bot.kommune.no"))
     assert root["url_path"] == ""
+
+
+def test_a_broken_questionnaire_stops_start_up_with_file_and_step(tmp_path):
+    folder = tmp_path / "skjema"
+    folder.mkdir()
+    (folder / "oppstart.yaml").write_text(
+        "id: oppstart\ntitle: Oppstart\nintro: x\noutro: y\nsteps:\n"
+        "  - id: kontakt\n    kind: choice\n    text: Hvordan?\n    options: []\n",
+        encoding="utf-8",
+    )
+    result = run_cli(
+        "local", cwd=tmp_path, stdin="", env={"KOORDBOT_QUESTIONNAIRE_DIR": str(folder)}
+    )
+    assert result.returncode == 2
+    assert "oppstart.yaml, step 'kontakt'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_municipality_can_replace_a_questionnaire(tmp_path):
+    folder = tmp_path / "skjema"
+    folder.mkdir()
+    (folder / "mote.yaml").write_text(
+        "id: mote\ntitle: Vårt møte\nintro: Lokalt\noutro: Takk\nsteps:\n"
+        "  - id: lokal\n    kind: text\n    text: Vårt eget lokale spørsmål?\n",
+        encoding="utf-8",
+    )
+    script = "/ny\nAB\n1\n1\n2\n3\n6\n1\n/mote AB\n"
+    result = run_cli(
+        "local", cwd=tmp_path, stdin=script, env={"KOORDBOT_QUESTIONNAIRE_DIR": str(folder)}
+    )
+    assert result.returncode == 0, result.stderr[-1500:]
+    assert "Vårt eget lokale spørsmål?" in result.stdout
