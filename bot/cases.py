@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
+from bot import audit, deadlines
 from bot.rules.text import alias_key
 from storage.enums import CaseStatus
 from storage.models import Case, Koordinator
@@ -224,10 +224,12 @@ async def close_case(
     case.updated_at = now
     for deadline in (
         await session.scalars(
-            select(Deadline).where(Deadline.case_id == case.id, Deadline.status == "open")
+            select(Deadline).where(
+                Deadline.case_id == case.id, Deadline.status.in_(("open", "proposed"))
+            )
         )
     ).all():
-        deadline.status = "dismissed"
+        await deadlines.set_status(session, deadline, "dismissed", now)
     await audit.record(
         session,
         at=now,

@@ -3,14 +3,15 @@ finished run leaves behind (deadlines from dated answers, meetings)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
-from bot.rules.cadences import Cadence, meeting_deadlines
+from bot import audit, deadlines
+from bot.rules.cadences import meeting_deadlines
+from bot.settings import Settings
 from storage.models import Answer, Case, ConversationRun, Deadline, Koordinator, Meeting
 
 ACTIVE, PAUSED, FINISHED = "active", "paused", "finished"
@@ -192,45 +193,6 @@ async def set_status(
         run.finished_at = now
 
 
-async def sync_deadline(
-    session: AsyncSession,
-    case: Case,
-    *,
-    kind: str,
-    due: date | None,
-    source_ref: str,
-    title: str | None,
-    now: datetime,
-) -> None:
-    """Create, move or drop the open deadline that a dated answer stands for."""
-    existing = await session.scalar(
-        select(Deadline).where(
-            Deadline.case_id == case.id,
-            Deadline.source_ref == source_ref,
-            Deadline.status == "open",
-        )
-    )
-    if due is None:
-        if existing is not None:
-            existing.status = "dismissed"
-        return
-    if existing is None:
-        session.add(
-            Deadline(
-                case_id=case.id,
-                kind=kind,
-                due=due,
-                source="samtale",
-                source_ref=source_ref,
-                status="open",
-                title=title,
-                created_at=now,
-            )
-        )
-    else:
-        existing.due, existing.title = due, title
-
-
 async def deadlines_of(
     session: AsyncSession, case_id: int, statuses: tuple[str, ...] = ("open",)
 ) -> list[Deadline]:
@@ -255,7 +217,7 @@ async def plan_meeting(
     starts_at: datetime,
     place: str | None,
     minutes_by: str | None,
-    cadence: Cadence,
+    settings: Settings,
     now: datetime,
 ) -> Meeting:
     """Record a planned meeting and its invitation, meeting and minutes deadlines."""
@@ -277,29 +239,22 @@ async def plan_meeting(
     else:
         meeting.kind, meeting.starts_at, meeting.place = kind, starts_at, place
         meeting.minutes_by, meeting.updated_at = minutes_by, now
-    await sync_meeting_deadlines(session, case, meeting, starts_at.date(), cadence, now)
-    return meeting
-
-
-async def sync_meeting_deadlines(
-    session: AsyncSession,
-    case: Case,
-    meeting: Meeting,
-    day: date,
-    cadence: Cadence,
-    now: datetime,
-) -> None:
-    """Keep the meeting's three deadlines in step with its date."""
-    for kind, due in meeting_deadlines(day, cadence).items():
-        await sync_deadline(
+    day = starts_at.astimezone(settings.zone).date()
+    for deadline_kind, due in meeting_deadlines(
+        day, deadlines.case_cadence(case, settings)
+    ).items():
+        await deadlines.upsert(
             session,
             case,
-            kind=kind,
+            settings,
+            now,
+            kind=deadline_kind,
             due=due,
-            source_ref=f"meeting:{meeting.id}:{kind}",
-            title=None,
-            now=now,
+            source="mote",
+            source_ref=f"meeting:{meeting.id}:{deadline_kind}",
         )
+    await deadlines.refresh_meeting_cadence(session, case, settings, now)
+    return meeting
 
 
 async def meetings_of(session: AsyncSession, case_id: int) -> list[Meeting]:
@@ -314,7 +269,12 @@ async def meetings_of(session: AsyncSession, case_id: int) -> list[Meeting]:
 
 
 async def record_meeting_outcome(
-    session: AsyncSession, case: Case, meeting: Meeting, outcome: str, now: datetime
+    session: AsyncSession,
+    case: Case,
+    meeting: Meeting,
+    outcome: str,
+    settings: Settings,
+    now: datetime,
 ) -> None:
     """held / not_held / moved. Held closes the meeting deadline; not held drops the
     open invitation and minutes deadlines."""
@@ -326,6 +286,7 @@ async def record_meeting_outcome(
             continue
         kind = ref.rsplit(":", 1)[1]
         if outcome == "held" and kind in ("mote", "innkalling"):
-            deadline.status, deadline.done_at = "done", now
+            await deadlines.set_status(session, deadline, "done", now)
         elif outcome in ("not_held", "moved"):
-            deadline.status = "dismissed"
+            await deadlines.set_status(session, deadline, "dismissed", now)
+    await deadlines.refresh_meeting_cadence(session, case, settings, now)

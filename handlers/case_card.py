@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import cases, dialogs, runs
+from bot import cases, deadlines, dialogs, runs
 from bot.cases import EDITABLE_FIELDS, AliasTaken
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
@@ -112,8 +112,16 @@ async def _finish_new(req: Req, state: DialogState, values: dict[str, Any]) -> N
         await forms.ask(req, state, "errors/alias_taken", alias=values["alias"])
         return
     await dialogs.finish(req.session, state)
+    await refresh(req, case)
     await req.reply("cases/created", alias=case.alias)
     await show_card(req, case)
+
+
+async def refresh(req: Req, case: Case) -> None:
+    """Cadence and transition deadlines follow the case's facts."""
+    await deadlines.refresh_case(
+        req.session, case, req.services.settings, req.services.today(), req.services.now()
+    )
 
 
 @forms.on_finish("edit_case")
@@ -131,6 +139,7 @@ async def _finish_edit(req: Req, state: DialogState, values: dict[str, Any]) -> 
     except AliasTaken:
         await req.reply("errors/alias_taken", alias=values[field])
         return
+    await refresh(req, case)
     await req.reply("cases/edited", field=req.texts.label(field, "case_field"))
     await show_card(req, case)
 
@@ -167,4 +176,7 @@ async def on_case_button(req: Req, cb: Callback) -> None:
             await show_card(req, case, edit=True)
             return
         await cases.set_status(req.session, req.me, case, wanted, req.services.now())
+        await deadlines.reschedule_case(
+            req.session, case, req.services.settings, req.services.now()
+        )
         await show_card(req, case, edit=True)

@@ -195,7 +195,9 @@ async def _meeting_outcome(req: Req, cb: Callback) -> None:
         await req.answer("errors/stale_button")
         return
     await req.answer()
-    await runs.record_meeting_outcome(req.session, case, meeting, outcome, req.services.now())
+    await runs.record_meeting_outcome(
+        req.session, case, meeting, outcome, req.services.settings, req.services.now()
+    )
     await req.reply("meetings/recorded", outcome=outcome, alias=case.alias)
     if outcome == "moved":
         await conversation.offer_or_start(req, case, "mote")

@@ -9,7 +9,7 @@ from typing import Any
 
 from dateutil.relativedelta import relativedelta
 
-from bot import cases, dialogs, runs
+from bot import cases, deadlines, dialogs, runs
 from bot.conversation import CHECKLIST, CaseFacts, Engine, Pos, parse_typed, relative_default
 from bot.questionnaires import Questionnaire, Step
 from bot.rules import dates
@@ -572,6 +572,12 @@ async def apply_outputs(req: Req, ctx: Ctx) -> list[tuple[str, date]]:
         await sync_answer_deadline(req, ctx, path, step, answer_row.value)
         if day is not None:
             due.append((step.deadline, day))
+    if ctx.run.kind == "oppstart":
+        await deadlines.complete_kind(req.session, ctx.case, "oppstartsamtale", now)
+    if ctx.run.kind == "evaluering":
+        await deadlines.complete_kind(
+            req.session, ctx.case, "evaluering", now, keep_ref_prefix=f"run:{ctx.run.id}:"
+        )
     if ctx.run.kind == "mote":
         values = ctx.values
         moment = values.get("tidspunkt")
@@ -585,7 +591,7 @@ async def apply_outputs(req: Req, ctx: Ctx) -> list[tuple[str, date]]:
                 starts_at=starts,
                 place=values.get("sted"),
                 minutes_by=values.get("referent"),
-                cadence=req.services.settings.cadence,
+                settings=req.services.settings,
                 now=now,
             )
             due.append(("mote", starts.date()))
@@ -595,14 +601,16 @@ async def apply_outputs(req: Req, ctx: Ctx) -> list[tuple[str, date]]:
 async def sync_answer_deadline(req: Req, ctx: Ctx, path: str, step: Step, value: Any) -> None:
     """Create, move or drop the deadline that one dated answer stands for."""
     day = date.fromisoformat(value) if value else None
-    await runs.sync_deadline(
+    await deadlines.upsert(
         req.session,
         ctx.case,
+        req.services.settings,
+        req.services.now(),
         kind=step.deadline or "tiltak",
         due=day,
+        source="samtale",
         source_ref=f"run:{ctx.run.id}:{path}",
         title=_item_title(ctx, path),
-        now=req.services.now(),
     )
 
 

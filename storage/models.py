@@ -51,6 +51,7 @@ class Koordinator(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     @property
     def registered(self) -> bool:
@@ -94,6 +95,11 @@ class Case(Base):
     arena: Mapped[str | None] = mapped_column(String(20))
     tjenestested: Mapped[str | None] = mapped_column(String(32))
     appointed_on: Mapped[date] = mapped_column(Date)
+    # A child who started school late (or repeated a year) shifts school transitions.
+    school_shift_years: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Per-case overrides of the municipality's cadences (None = the setting).
+    evaluation_months: Mapped[int | None] = mapped_column(Integer)
+    meeting_interval_months: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10), default="active")
     close_reason: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -197,6 +203,11 @@ class Deadline(Base):
     title: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Days before `due` that reminders go out, e.g. "365,182,30" (None = by kind).
+    lead_days: Mapped[str | None] = mapped_column(String(40))
+    snoozed_until: Mapped[date | None] = mapped_column(Date)
+    # True once the koordinator moved it by hand: recomputing transitions leaves it.
+    pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
 
 class Meeting(Base):
@@ -216,3 +227,43 @@ class Meeting(Base):
     status: Mapped[str] = mapped_column(String(12), default="planned")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Reminder(Base):
+    """One message to send about a deadline at one instant. The sweep claims due rows,
+    sends them and marks them sent; the row is the only record, nothing lives in memory.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (
+        UniqueConstraint("deadline_id", "send_at", name="uq_reminder_deadline_send_at"),
+        Index("ix_reminder_status_send_at", "status", "send_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("deadline.id", ondelete="CASCADE"))
+    case_id: Mapped[int] = mapped_column(Integer)
+    send_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # lead (ahead of time), due (on the day), overdue (after)
+    kind: Mapped[str] = mapped_column(String(10))
+    # pending, claimed, sent, cancelled
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    message_id: Mapped[int | None] = mapped_column(BigInteger)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+
+
+class DigestLog(Base):
+    """A weekly digest sent (or being sent) to a koordinator; the unique key makes the
+    week's digest go out once even with several bot processes."""
+
+    __tablename__ = "digest_log"
+    __table_args__ = (UniqueConstraint("koordinator_id", "week", name="uq_digest_week"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    koordinator_id: Mapped[int] = mapped_column(Integer)
+    week: Mapped[str] = mapped_column(String(8))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
