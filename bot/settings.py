@@ -70,6 +70,13 @@ class Settings(BaseSettings):
     overdue_days: Annotated[tuple[int, ...], NoDecode] = Field(
         default=(1, 7), validation_alias="KOORDBOT_OVERDUE_DAYS"
     )
+    send_per_second: float = Field(
+        default=30.0, gt=0, le=1000, validation_alias="KOORDBOT_SEND_PER_SECOND"
+    )
+    send_per_chat_seconds: float = Field(
+        default=1.0, ge=0, le=60, validation_alias="KOORDBOT_SEND_PER_CHAT_SECONDS"
+    )
+    sweep_seconds: int = Field(default=60, ge=5, le=3600, validation_alias="KOORDBOT_SWEEP_SECONDS")
     local_key_file: Path = Field(
         default=Path(".koordbot/local.key"), validation_alias="KOORDBOT_LOCAL_KEY_FILE"
     )

@@ -10,12 +10,21 @@ from telegram.ext import (
     Application,
     CallbackQueryHandler,
     CommandHandler,
+    InlineQueryHandler,
     MessageHandler,
     filters,
 )
 
 from bot.services import KContext
-from handlers import case_card, case_commands, menu, registration, router
+from handlers import (
+    case_card,
+    case_commands,
+    deadlines_view,
+    menu,
+    registration,
+    reminders,
+    router,
+)
 
 log = logging.getLogger(__name__)
 
@@ -55,15 +64,24 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("evaluering", case_commands.start_evaluering),
         ("mote", case_commands.start_mote),
         ("eksport", case_commands.export_command),
+        ("neste", deadlines_view.next_command),
+        ("frister", deadlines_view.frister_command),
+        ("ukeoversikt", deadlines_view.digest_command),
         ("invitasjon", menu.invitation),
     ):
         app.add_handler(CommandHandler(name, fn, filters=private & fresh))
     app.add_handler(CallbackQueryHandler(router.button))
+    app.add_handler(InlineQueryHandler(deadlines_view.inline_query))
     app.add_handler(MessageHandler(private & fresh & filters.COMMAND, menu.unknown_command))
     app.add_handler(MessageHandler(private & fresh & filters.TEXT, menu.text))
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.edited))
     app.add_handler(MessageHandler(private & fresh & ~filters.StatusUpdate.ALL, menu.not_text))
     app.add_error_handler(on_error)
+    settings = app.bot_data["services"].settings
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            reminders.sweep_job, interval=settings.sweep_seconds, first=5, name=reminders.JOB_NAME
+        )
 
 
 async def on_error(update: object, context: KContext) -> None:

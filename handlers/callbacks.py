@@ -20,33 +20,20 @@ Format: `<verb>:<arg>:<arg>`. Verbs:
   ml:<case>              meetings of a case
   mo:<meeting>:<outcome> record what became of a meeting
   z:<case>               close a case (proposed by an evaluation)
+  u:<deadline>           mark a deadline done (from a reminder)
+  sn:<deadline>:<how>    snooze: 1d, 1w or pick a date
+  tc / tm / tx:<deadline> confirm, move or dismiss a transition proposal
+  ts:<case>:<later|earlier> shift school transitions by a year
+  pd:<case>              show transition proposals
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-VERBS = {
-    "f",
-    "c",
-    "e",
-    "ef",
-    "p",
-    "r",
-    "l",
-    "d",
-    "m",
-    "q",
-    "k",
-    "cv",
-    "rl",
-    "s",
-    "a",
-    "x",
-    "ml",
-    "mo",
-    "z",
-}
+VERBS = frozenset(
+    "f c e ef p r l d m q k cv rl s a x ml mo z u sn tc tm tx ts pd".split()
+)
 MAX_BYTES = 64
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import cases, deadlines, dialogs, runs
+from bot import cases, deadlines, dialogs
 from bot.cases import EDITABLE_FIELDS, AliasTaken
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
@@ -54,7 +54,7 @@ async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:
     values: dict[str, Any] = {
         "case": case,
         "age": cases.age_of(case, req.services.today()),
-        "deadlines": (await runs.deadlines_of(req.session, case.id))[:3],
+        "deadlines": (await deadlines.active_of(req.session, case.id))[:4],
         "today": req.services.today(),
     }
     keyboard = _card_keyboard(req, case)
@@ -91,6 +91,7 @@ def _card_keyboard(req: Req, case: Case) -> Keyboard:
         [
             (b("conversations"), callbacks.make("rl", case.id)),
             (b("meetings"), callbacks.make("ml", case.id)),
+            (b("transitions"), callbacks.make("pd", case.id)),
         ],
         [
             (b("export"), callbacks.make("x", case.id)),

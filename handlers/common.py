@@ -235,6 +235,9 @@ def guarded(level: Access) -> Callable[[Handler], Callable[[Update, KContext], A
                 koordinator = await access.ensure_config_admin(
                     session, user.id, services.settings.admin_ids, services.now()
                 ) or await access.koordinator_by_telegram_id(session, user.id)
+                if koordinator is not None and koordinator.unreachable_since is not None:
+                    # They wrote to us, so they can be reached again: held reminders go out.
+                    koordinator.unreachable_since = None
                 req = Req(update, context, session, koordinator)
                 if req.text and find_fnr(req.text):
                     # Refuse before anything can store it, and scrub it from the chat.
@@ -254,6 +257,18 @@ async def _allowed(req: Req, level: Access) -> bool:
     koordinator = req.koordinator
     if level is Access.ANYONE:
         return True
+    if req.update.inline_query is not None and (
+        koordinator is None or not koordinator.active or not koordinator.registered
+    ):
+        # Inline answers go to any chat; strangers get an empty list, nothing else.
+        await with_retry(
+            lambda: req.update.inline_query.answer(
+                [],
+                cache_time=0,  # type: ignore[union-attr]
+                is_personal=True,
+            )
+        )
+        return False
     if koordinator is None or not koordinator.active:
         template = "access/deactivated" if koordinator else "access/unregistered"
         if req.callback:

@@ -47,12 +47,16 @@ FIELDS = {
         Field("gender", "choice", labels="gender", optional=True),
         Field("arena", "choice", labels="arena", optional=True),
         Field("appointed_on", "date", today_button=True),
+        Field("snooze_date", "date"),
+        Field("move_date", "date"),
     )
 }
 
 FLOWS: dict[str, tuple[str, ...]] = {
     "register": ("name", "tjenestested"),
     "new_case": ("alias", "role", "level", "birth", "gender", "arena", "appointed_on"),
+    "snooze": ("snooze_date",),
+    "move_deadline": ("move_date",),
 }
 
 Finisher = Callable[[Req, DialogState, dict[str, Any]], Awaitable[None]]
@@ -250,13 +254,25 @@ async def _parse_and_accept(req: Req, state: DialogState, field: Field, text: st
         if day.error or day.value is None:
             await ask(req, state, "errors/date", code=str(day.error or "unrecognised"), kind="date")
             return
-        problem = _appointed_problem(day.value, today)
+        problem = (
+            _appointed_problem(day.value, today)
+            if field.name == "appointed_on"
+            else _future_problem(day.value, today)
+        )
         if problem:
             await ask(req, state, f"errors/{problem}")
             return
         await _accept(req, state, day.value.isoformat())
     else:
         await ask(req, state, "errors/use_buttons")
+
+
+def _future_problem(day: date, today: date) -> str | None:
+    if day < today:
+        return "date_past"
+    if day > today + timedelta(days=366 * 10):
+        return "date_out_of_range"
+    return None
 
 
 def _appointed_problem(day: date, today: date) -> str | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import dialogs
-from handlers import callbacks, case_commands, forms
+from handlers import callbacks, case_commands, deadlines_view, forms
 from handlers.case_card import on_case_button, show_list
 from handlers.common import Access, Req, guarded
 from handlers.menu import on_dialog_button, on_menu_button
@@ -37,5 +37,7 @@ async def button(req: Req) -> None:
         await on_dialog_button(req, cb)
     elif cb.verb in ("q", "k", "cv", "rl", "s", "a", "x", "ml", "mo", "z"):
         await case_commands.on_button(req, cb)
+    elif cb.verb in ("u", "sn", "tc", "tm", "tx", "ts", "pd"):
+        await deadlines_view.on_button(req, cb)
     else:
         await req.answer("errors/stale_button")

@@ -1,0 +1,264 @@
+"""Claiming and recording reminders in the database.
+
+The sweep claims due reminders (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: a
+conditional update that only one writer can win), sends them, and marks each one
+sent right after Telegram accepted it. A claim is a lease: a process that dies
+mid-way leaves rows that another sweep picks up once the lease has run out. So a
+reminder is sent again only if a process died between Telegram accepting it and the
+mark being written (at-least-once, with that one narrow window for a duplicate).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit, deadlines
+from storage.enums import CaseStatus
+from storage.models import Case, Deadline, DigestLog, Koordinator, Reminder
+
+LEASE = timedelta(minutes=5)
+RETRY_LATER = timedelta(minutes=10)
+MAX_ATTEMPTS = 12
+
+
+def worker_id() -> str:
+    """A name for this process, recorded on the rows it claims."""
+    return f"{socket.gethostname()[:20]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    reachable = (
+        select(Case.id)
+        .join(Koordinator, Koordinator.id == Case.koordinator_id)
+        .where(Koordinator.unreachable_since.is_(None))
+    )
+    return and_(
+        Reminder.send_at <= now,
+        or_(
+            Reminder.status == "pending",
+            and_(Reminder.status == "claimed", Reminder.claimed_until < now),
+        ),
+        Reminder.case_id.in_(reachable),
+    )
+
+
+async def claim(
+    session: AsyncSession, *, now: datetime, worker: str, limit: int, postgres: bool
+) -> list[int]:
+    """Claim up to `limit` due reminders for `worker`; commit right after."""
+    lease = now + LEASE
+    if postgres:
+        ids = list(
+            (
+                await session.scalars(
+                    select(Reminder.id)
+                    .where(_claimable(now))
+                    .order_by(Reminder.send_at, Reminder.id)
+                    .limit(limit)
+                    .with_for_update(skip_locked=True)
+                )
+            ).all()
+        )
+        if ids:
+            await session.execute(
+                update(Reminder)
+                .where(Reminder.id.in_(ids))
+                .values(
+                    status="claimed",
+                    claimed_by=worker,
+                    claimed_until=lease,
+                    attempts=Reminder.attempts + 1,
+                )
+            )
+        return ids
+    candidates = list(
+        (
+            await session.scalars(
+                select(Reminder.id)
+                .where(_claimable(now))
+                .order_by(Reminder.send_at, Reminder.id)
+                .limit(limit)
+            )
+        ).all()
+    )
+    if not candidates:
+        return []
+    # The condition is repeated in the UPDATE: a row another process claimed in between
+    # no longer matches, so only one writer wins each row.
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.id.in_(candidates), _claimable(now))
+        .values(
+            status="claimed", claimed_by=worker, claimed_until=lease, attempts=Reminder.attempts + 1
+        )
+    )
+    return list(
+        (
+            await session.scalars(
+                select(Reminder.id).where(
+                    Reminder.id.in_(candidates),
+                    Reminder.claimed_by == worker,
+                    Reminder.claimed_until == lease,
+                    Reminder.status == "claimed",
+                )
+            )
+        ).all()
+    )
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """What one claimed reminder needs for sending: content-free facts only."""
+
+    reminder_id: int
+    chat_id: int
+    case_id: int
+    deadline_id: int
+    alias: str
+    kind: str
+    deadline_kind: str
+    due: date
+    proposed: bool
+
+
+async def prepare(
+    session: AsyncSession, reminder_id: int, worker: str, now: datetime
+) -> Outgoing | None:
+    """Load a claimed reminder; cancel it when the deadline or case no longer wants it."""
+    reminder = await session.get(Reminder, reminder_id)
+    if reminder is None or reminder.status != "claimed" or reminder.claimed_by != worker:
+        return None
+    deadline = await session.get(Deadline, reminder.deadline_id)
+    case = await session.get(Case, reminder.case_id)
+    koordinator = await session.get(Koordinator, case.koordinator_id) if case else None
+    if (
+        deadline is None
+        or case is None
+        or koordinator is None
+        or deadline.status not in deadlines.ACTIVE
+        or case.status != CaseStatus.ACTIVE
+        or not koordinator.active
+    ):
+        reminder.status = "cancelled"
+        return None
+    return Outgoing(
+        reminder_id=reminder.id,
+        chat_id=koordinator.telegram_user_id,
+        case_id=case.id,
+        deadline_id=deadline.id,
+        alias=case.alias,
+        kind=reminder.kind,
+        deadline_kind=deadline.kind,
+        due=deadline.due,
+        proposed=deadline.status == "proposed",
+    )
+
+
+async def mark_sent(
+    session: AsyncSession, reminder_id: int, message_id: int, now: datetime
+) -> None:
+    """Telegram accepted it: never send it again."""
+    await session.execute(
+        update(Reminder)
+        .where(Reminder.id == reminder_id)
+        .values(
+            status="sent", sent_at=now, message_id=message_id, claimed_until=None, last_error=None
+        )
+    )
+
+
+async def release(
+    session: AsyncSession,
+    reminder_id: int,
+    now: datetime,
+    error: str,
+    *,
+    retry_in: timedelta = RETRY_LATER,
+) -> None:
+    """Not sent this time: back to pending, tried again later (bounded)."""
+    reminder = await session.get(Reminder, reminder_id)
+    if reminder is None:
+        return
+    reminder.last_error = error[:200]
+    if reminder.attempts >= MAX_ATTEMPTS:
+        reminder.status = "failed"
+        return
+    reminder.status = "pending"
+    reminder.claimed_by = None
+    reminder.claimed_until = None
+    reminder.send_at = max(reminder.send_at, now + retry_in)
+
+
+async def mark_unreachable(
+    session: AsyncSession, reminder_id: int, chat_id: int, now: datetime
+) -> Koordinator | None:
+    """The koordinator blocked the bot: hold their reminders; returns them if newly so."""
+    reminder = await session.get(Reminder, reminder_id)
+    if reminder is not None:
+        reminder.status, reminder.claimed_by, reminder.claimed_until = "pending", None, None
+        reminder.attempts = max(reminder.attempts - 1, 0)
+    koordinator = await session.scalar(
+        select(Koordinator).where(Koordinator.telegram_user_id == chat_id)
+    )
+    if koordinator is None or koordinator.unreachable_since is not None:
+        return None
+    koordinator.unreachable_since = now
+    await audit.record(
+        session,
+        at=now,
+        action="koordinator.unreachable",
+        koordinator_id=koordinator.id,
+        telegram_user_id=chat_id,
+    )
+    return koordinator
+
+
+async def admins(session: AsyncSession) -> list[Koordinator]:
+    """Active admins, to be told about unreachable koordinatorer."""
+    return list(
+        (
+            await session.scalars(
+                select(Koordinator).where(
+                    Koordinator.is_admin.is_(True),
+                    Koordinator.active.is_(True),
+                    Koordinator.unreachable_since.is_(None),
+                )
+            )
+        ).all()
+    )
+
+
+async def claim_digest(
+    session: AsyncSession, koordinator_id: int, week: str, now: datetime
+) -> bool:
+    """Take this week's digest for the koordinator; False if another process has it."""
+    try:
+        async with session.begin_nested():
+            session.add(DigestLog(koordinator_id=koordinator_id, week=week, sent_at=now))
+            await session.flush()
+    except IntegrityError:
+        return False
+    return True
+
+
+async def digest_candidates(session: AsyncSession) -> list[Koordinator]:
+    """Koordinatorer who asked for the weekly digest and can be reached."""
+    return list(
+        (
+            await session.scalars(
+                select(Koordinator).where(
+                    Koordinator.weekly_digest.is_(True),
+                    Koordinator.active.is_(True),
+                    Koordinator.unreachable_since.is_(None),
+                )
+            )
+        ).all()
+    )

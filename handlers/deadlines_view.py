@@ -1,0 +1,225 @@
+"""What is due: /neste, /frister, transition proposals, reminder buttons (Utført,
+Utsett), the weekly digest switch and inline lookups."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from telegram import InlineQueryResultArticle, InputTextMessageContent
+from telegram.constants import ParseMode
+
+from bot import cases, deadlines
+from handlers import callbacks, forms
+from handlers.callbacks import Callback
+from handlers.common import Access, Req, guarded, with_retry
+from storage.enums import CaseStatus
+from storage.models import Case, Deadline, DialogState
+
+FRISTER_DAYS = 30
+
+
+async def _my_active(req: Req) -> dict[int, Case]:
+    return {c.id: c for c in await cases.my_cases(req.session, req.me, (CaseStatus.ACTIVE,))}
+
+
+@guarded(Access.REGISTERED)
+async def next_command(req: Req) -> None:
+    """/neste [alias]: the next deadline of one case, or of each case."""
+    alias = " ".join(req.context.args or [])
+    if alias:
+        case = await cases.find_by_alias(req.session, req.me, alias)
+        if case is None:
+            await req.reply("errors/alias_unknown", alias=alias[:40])
+            return
+        mine = {case.id: case}
+    else:
+        mine = await _my_active(req)
+    nxt = await deadlines.next_for_cases(req.session, list(mine))
+    rows = sorted(((mine[cid], d) for cid, d in nxt.items()), key=lambda x: x[1].due)
+    keyboard = [[(c.alias, callbacks.make("c", c.id))] for c, _ in rows[:20]]
+    await req.reply(
+        "deadlines/next",
+        keyboard,
+        rows=rows,
+        today=req.services.today(),
+        single=bool(alias),
+        cases_count=len(mine),
+    )
+
+
+@guarded(Access.REGISTERED)
+async def frister_command(req: Req) -> None:
+    """/frister: everything due in the next 30 days, overdue first, by week."""
+    mine = await _my_active(req)
+    today = req.services.today()
+    rows = await deadlines.due_within(req.session, list(mine), today + timedelta(days=FRISTER_DAYS))
+    overdue = [(mine[d.case_id], d) for d in rows if d.due < today]
+    weeks: dict[str, list[tuple[Case, Deadline]]] = {}
+    for d in rows:
+        if d.due >= today:
+            iso = d.due.isocalendar()
+            weeks.setdefault(f"{iso.week}", []).append((mine[d.case_id], d))
+    await req.reply(
+        "deadlines/frister",
+        overdue=overdue,
+        weeks=list(weeks.items()),
+        today=today,
+        days=FRISTER_DAYS,
+    )
+
+
+@guarded(Access.REGISTERED)
+async def digest_command(req: Req) -> None:
+    """/ukeoversikt: switch the Monday digest on or off."""
+    req.me.weekly_digest = not req.me.weekly_digest
+    await req.reply(
+        "deadlines/digest_switched",
+        on=req.me.weekly_digest,
+        hour=req.services.settings.reminder_hour,
+    )
+
+
+async def _deadline_for(req: Req, deadline_id: int | None) -> tuple[Deadline, Case] | None:
+    deadline = await req.session.get(Deadline, deadline_id or 0)
+    if deadline is None:
+        return None
+    case = await cases.case_for(req.session, req.me, deadline.case_id, req.services.now())
+    return (deadline, case) if case is not None else None
+
+
+async def on_button(req: Req, cb: Callback) -> None:
+    """u (done), sn (snooze), tc/tm/tx (confirm, move, dismiss a proposal), ts (school
+    shift) and pd (list proposals)."""
+    settings, now, today = req.services.settings, req.services.now(), req.services.today()
+    if cb.verb in ("ts", "pd"):
+        case = await cases.case_for(req.session, req.me, cb.int_arg(0) or 0, now)
+        if case is None:
+            await req.answer("errors/case_not_found")
+            return
+        await req.answer()
+        if cb.verb == "ts":
+            step = 1 if (cb.args[1] if len(cb.args) > 1 else "") == "later" else -1
+            case.school_shift_years = max(-2, min(3, case.school_shift_years + step))
+            await deadlines.refresh_transitions(req.session, case, settings, today, now)
+        await show_proposals(req, case)
+        return
+    found = await _deadline_for(req, cb.int_arg(0))
+    if found is None:
+        await req.answer("errors/case_not_found")
+        return
+    deadline, case = found
+    if deadline.status not in deadlines.ACTIVE:
+        await req.answer("deadlines/already_handled")
+        await req.drop_keyboard()
+        return
+    await req.answer()
+    label = req.texts.label(deadline.kind, "deadline_kind")
+    if cb.verb == "u":
+        await deadlines.set_status(req.session, deadline, "done", now)
+        await req.drop_keyboard(req.render("deadlines/marked_done", kind=label))
+    elif cb.verb == "sn":
+        how = cb.args[1] if len(cb.args) > 1 else ""
+        if how == "pick":
+            await req.drop_keyboard()
+            await forms.begin(req, "snooze", {"deadline_id": deadline.id})
+            return
+        until = today + (timedelta(days=7) if how == "1w" else timedelta(days=1))
+        await deadlines.snooze(req.session, deadline, case, until, settings, now)
+        await req.drop_keyboard(req.render("deadlines/snoozed", until=until))
+    elif cb.verb == "tc":
+        deadline.status = "open"
+        await req.drop_keyboard(req.render("deadlines/confirmed", kind=label))
+        await show_proposals(req, case)
+    elif cb.verb == "tx":
+        await deadlines.set_status(req.session, deadline, "dismissed", now)
+        await req.drop_keyboard(req.render("deadlines/dismissed", kind=label))
+        await show_proposals(req, case)
+    elif cb.verb == "tm":
+        await req.drop_keyboard()
+        await forms.begin(req, "move_deadline", {"deadline_id": deadline.id})
+
+
+async def show_proposals(req: Req, case: Case) -> None:
+    """Transition proposals of a case with confirm / move / dismiss buttons."""
+    items = [d for d in await deadlines.active_of(req.session, case.id) if d.source == "transition"]
+    b = req.texts.button
+    keyboard: list[list[tuple[str, str]]] = []
+    for d in items:
+        if d.status == "proposed":
+            keyboard.append(
+                [
+                    (f"✓ {d.due:%m.%Y}", callbacks.make("tc", d.id)),
+                    (b("move_short"), callbacks.make("tm", d.id)),
+                    (b("dismiss_short"), callbacks.make("tx", d.id)),
+                ]
+            )
+    keyboard.append(
+        [
+            (b("school_later"), callbacks.make("ts", case.id, "later")),
+            (b("school_earlier"), callbacks.make("ts", case.id, "earlier")),
+        ]
+    )
+    keyboard.append([(b("open_case"), callbacks.make("c", case.id))])
+    await req.reply(
+        "deadlines/proposals", keyboard, case=case, items=items, today=req.services.today()
+    )
+
+
+@forms.on_finish("snooze")
+async def _finish_snooze(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+    await _finish_date(req, state, values["snooze_date"], snooze=True)
+
+
+@forms.on_finish("move_deadline")
+async def _finish_move(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+    await _finish_date(req, state, values["move_date"], snooze=False)
+
+
+async def _finish_date(req: Req, state: DialogState, value: str, *, snooze: bool) -> None:
+    from bot import dialogs
+
+    await dialogs.finish(req.session, state)
+    found = await _deadline_for(req, state.data.get("deadline_id"))
+    if found is None or found[0].status not in deadlines.ACTIVE:
+        await req.reply("deadlines/already_handled")
+        return
+    deadline, case = found
+    day = date.fromisoformat(value)
+    settings, now = req.services.settings, req.services.now()
+    if snooze:
+        await deadlines.snooze(req.session, deadline, case, day, settings, now)
+        await req.reply("deadlines/snoozed", until=day)
+    else:
+        if deadline.status == "proposed":
+            deadline.status = "open"
+        await deadlines.move(req.session, deadline, case, day, settings, now)
+        await req.reply(
+            "deadlines/moved", kind=req.texts.label(deadline.kind, "deadline_kind"), due=day
+        )
+
+
+@guarded(Access.REGISTERED)
+async def inline_query(req: Req) -> None:
+    """@bot alias: the case's next deadline, content-free, for the asker only."""
+    query = req.update.inline_query
+    if query is None:
+        return
+    wanted = query.query.strip().casefold()
+    mine = await _my_active(req)
+    matches = [c for c in mine.values() if c.alias_key.startswith(wanted)][:10]
+    nxt = await deadlines.next_for_cases(req.session, [c.id for c in matches])
+    results = []
+    for case in matches:
+        text = req.render(
+            "deadlines/inline", case=case, deadline=nxt.get(case.id), today=req.services.today()
+        )
+        results.append(
+            InlineQueryResultArticle(
+                id=str(case.id),
+                title=case.alias,
+                description=str(text)[:100],
+                input_message_content=InputTextMessageContent(str(text), parse_mode=ParseMode.HTML),
+            )
+        )
+    await with_retry(lambda: query.answer(results, cache_time=0, is_personal=True))

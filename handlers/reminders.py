@@ -1,0 +1,186 @@
+"""Reminders going out: the sweep job, sending within Telegram's limits, and what
+happens when Telegram says no (429, timeouts, a blocked bot)."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import InlineKeyboardMarkup
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+
+from bot import deadlines, reminders
+from bot.ratelimit import SendLimiter
+from bot.services import KContext, services_of
+from handlers import callbacks
+from handlers.common import markup_of
+
+log = logging.getLogger(__name__)
+BATCH = 500
+JOB_NAME = "reminder-sweep"
+
+
+@dataclass(frozen=True)
+class Sent:
+    message_id: int | None = None
+    blocked: bool = False
+    error: str | None = None
+
+
+async def send_guarded(
+    bot: Any, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, attempts: int = 4
+) -> Sent:
+    """Send once, retrying flood control and network trouble a bounded number of times."""
+    delay = 0.5
+    for attempt in range(1, attempts + 1):
+        try:
+            message = await bot.send_message(
+                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+            )
+            return Sent(message_id=message.message_id)
+        except RetryAfter as exc:
+            wait = exc.retry_after
+            seconds = wait.total_seconds() if hasattr(wait, "total_seconds") else float(wait)
+            if attempt == attempts:
+                return Sent(error=f"flood control: retry after {seconds}s")
+            await asyncio.sleep(min(seconds, 60.0))
+        except Forbidden as exc:
+            return Sent(blocked=True, error=str(exc))
+        except BadRequest as exc:
+            return Sent(error=f"rejected: {exc}")
+        except (TimedOut, NetworkError) as exc:
+            if attempt == attempts:
+                return Sent(error=f"network: {exc}")
+            await asyncio.sleep(delay)
+            delay *= 2
+    return Sent(error="gave up")
+
+
+def limiter_of(app: Any) -> SendLimiter:
+    services = services_of(app)
+    limiter = app.bot_data.get("send_limiter")
+    if limiter is None:
+        limiter = SendLimiter(
+            services.settings.send_per_second, services.settings.send_per_chat_seconds
+        )
+        app.bot_data["send_limiter"] = limiter
+    return limiter
+
+
+def worker_of(app: Any) -> str:
+    return app.bot_data.setdefault("worker_id", reminders.worker_id())  # type: ignore[no-any-return]
+
+
+async def sweep_job(context: KContext) -> None:
+    """The repeating job: send what is due. The database is the plan; this only acts."""
+    await sweep(context.application)
+
+
+async def sweep(app: Any) -> int:
+    """Claim and send every due reminder; returns how many were handled."""
+    services = services_of(app)
+    worker = worker_of(app)
+    handled = 0
+    while True:
+        now = services.now()
+        async with services.db.session() as session:
+            ids = await reminders.claim(
+                session, now=now, worker=worker, limit=BATCH, postgres=not services.db.is_sqlite
+            )
+        if not ids:
+            break
+        await asyncio.gather(*(deliver(app, reminder_id) for reminder_id in ids))
+        handled += len(ids)
+        if len(ids) < BATCH:
+            break
+    await send_digests(app)
+    return handled
+
+
+async def deliver(app: Any, reminder_id: int) -> None:
+    """Send one claimed reminder and record the outcome."""
+    services = services_of(app)
+    worker = worker_of(app)
+    try:
+        async with services.db.session() as session:
+            out = await reminders.prepare(session, reminder_id, worker, services.now())
+        if out is None:
+            return
+        texts = services.texts
+        text = texts.render("reminders/reminder", r=out, today=services.today())
+        keyboard = [
+            [
+                (texts.button("done_deadline"), callbacks.make("u", out.deadline_id)),
+                (texts.button("open_case"), callbacks.make("c", out.case_id)),
+            ],
+            [
+                (texts.button("snooze_1d"), callbacks.make("sn", out.deadline_id, "1d")),
+                (texts.button("snooze_1w"), callbacks.make("sn", out.deadline_id, "1w")),
+                (texts.button("snooze_pick"), callbacks.make("sn", out.deadline_id, "pick")),
+            ],
+        ]
+        async with limiter_of(app).slot(out.chat_id):
+            result = await send_guarded(app.bot, out.chat_id, text, markup_of(keyboard))
+        async with services.db.session() as session:
+            if result.message_id is not None:
+                await reminders.mark_sent(session, reminder_id, result.message_id, services.now())
+            elif result.blocked:
+                koordinator = await reminders.mark_unreachable(
+                    session, reminder_id, out.chat_id, services.now()
+                )
+                if koordinator is not None:
+                    await _tell_admins(app, session, koordinator)
+            else:
+                log.warning("reminder %s not sent: %s", reminder_id, result.error)
+                await reminders.release(
+                    session, reminder_id, services.now(), result.error or "unknown"
+                )
+    except Exception:
+        # One broken reminder must not stop the others; its lease runs out and it is
+        # tried again by a later sweep.
+        log.exception("reminder %s failed", reminder_id)
+
+
+async def _tell_admins(app: Any, session: Any, koordinator: Any) -> None:
+    services = services_of(app)
+    for admin in await reminders.admins(session):
+        if admin.id == koordinator.id:
+            continue
+        text = services.texts.render("reminders/unreachable_admin", name=koordinator.name or "")
+        async with limiter_of(app).slot(admin.telegram_user_id):
+            await send_guarded(app.bot, admin.telegram_user_id, text, None)
+
+
+async def send_digests(app: Any) -> None:
+    """Monday from the reminder hour: this week's and overdue deadlines, once a week."""
+    services = services_of(app)
+    local = services.local_now()
+    if local.weekday() != 0 or local.hour < services.settings.reminder_hour:
+        return
+    week = f"{local.isocalendar().year}-W{local.isocalendar().week:02d}"
+    async with services.db.session() as session:
+        candidates = await reminders.digest_candidates(session)
+    for koordinator in candidates:
+        async with services.db.session() as session:
+            if not await reminders.claim_digest(session, koordinator.id, week, services.now()):
+                continue
+            mine = await deadlines_for(session, koordinator)
+            upcoming = await deadlines.due_within(
+                session, list(mine), local.date() + timedelta(days=6)
+            )
+            items = [(mine[d.case_id], d) for d in upcoming]
+        text = services.texts.render("reminders/digest", items=items, today=local.date())
+        async with limiter_of(app).slot(koordinator.telegram_user_id):
+            await send_guarded(app.bot, koordinator.telegram_user_id, text, None)
+
+
+async def deadlines_for(session: Any, koordinator: Any) -> dict[int, str]:
+    """Active case ids of a koordinator mapped to their aliases."""
+    from bot import cases
+    from storage.enums import CaseStatus
+
+    return {c.id: c.alias for c in await cases.my_cases(session, koordinator, (CaseStatus.ACTIVE,))}
