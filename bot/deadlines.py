@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.cadences import CADENCE_KINDS, Cadence, oppstart_due, reminder_days
 from bot.rules.transitions import transitions_for
-from bot.rules.workdays import delivery_instant, previous_working_day
+from bot.rules.workdays import delivery_instant, next_working_day, previous_working_day
 from bot.settings import Settings
 from storage.enums import CaseStatus, Level
 from storage.models import Case, ConversationRun, Deadline, Meeting, Reminder
@@ -63,13 +63,14 @@ def plan(deadline: Deadline, cadence: Cadence, settings: Settings) -> list[Plann
     due = deadline.due
     days = set(reminder_days(due, lead_days_of(deadline, cadence), cadence.overdue_days))
     if deadline.snoozed_until is not None:
-        snooze = deadline.snoozed_until
+        # A snooze never lands on a weekend or holiday: the next working day instead.
+        snooze = next_working_day(deadline.snoozed_until)
         days = {d for d in days if d > snooze} | {snooze}
     on_day = previous_working_day(due)
     planned = []
     for day in sorted(days):
         kind = "lead" if day < on_day else "due" if day <= due else "overdue"
-        if deadline.snoozed_until == day:
+        if deadline.snoozed_until is not None and day == next_working_day(deadline.snoozed_until):
             kind = "due" if day <= due else "overdue"
         planned.append(
             Planned(day, delivery_instant(day, settings.reminder_hour, tz=settings.timezone), kind)

@@ -149,6 +149,22 @@ async def prepare(
     ):
         reminder.status = "cancelled"
         return None
+    newer = await session.scalar(
+        select(Reminder.id)
+        .where(
+            Reminder.deadline_id == reminder.deadline_id,
+            Reminder.id != reminder.id,
+            Reminder.send_at > reminder.send_at,
+            Reminder.send_at <= now,
+            Reminder.status.in_(("pending", "claimed", "sent")),
+        )
+        .limit(1)
+    )
+    if newer is not None:
+        # Several reminders of one deadline fell due while the bot was down or the case
+        # paused: the newest one says it all, so the older ones are not sent.
+        reminder.status = "cancelled"
+        return None
     return Outgoing(
         reminder_id=reminder.id,
         chat_id=koordinator.telegram_user_id,

@@ -31,9 +31,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-VERBS = frozenset(
-    "f c e ef p r l d m q k cv rl s a x ml mo z u sn tc tm tx ts pd".split()
-)
+VERBS = frozenset("f c e ef p r l d m q k cv rl s a x ml mo z u sn tc tm tx ts pd".split())
 MAX_BYTES = 64
 
 

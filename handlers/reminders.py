@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import uuid
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -83,17 +84,18 @@ async def sweep_job(context: KContext) -> None:
 async def sweep(app: Any) -> int:
     """Claim and send every due reminder; returns how many were handled."""
     services = services_of(app)
-    worker = worker_of(app)
     handled = 0
     while True:
         now = services.now()
+        # A fresh claim token per batch: two sweeps in one process never share rows.
+        token = f"{worker_of(app)}-{uuid.uuid4().hex[:8]}"
         async with services.db.session() as session:
             ids = await reminders.claim(
-                session, now=now, worker=worker, limit=BATCH, postgres=not services.db.is_sqlite
+                session, now=now, worker=token, limit=BATCH, postgres=not services.db.is_sqlite
             )
         if not ids:
             break
-        await asyncio.gather(*(deliver(app, reminder_id) for reminder_id in ids))
+        await asyncio.gather(*(deliver(app, reminder_id, token) for reminder_id in ids))
         handled += len(ids)
         if len(ids) < BATCH:
             break
@@ -101,10 +103,9 @@ async def sweep(app: Any) -> int:
     return handled
 
 
-async def deliver(app: Any, reminder_id: int) -> None:
-    """Send one claimed reminder and record the outcome."""
+async def deliver(app: Any, reminder_id: int, worker: str) -> None:
+    """Send one claimed reminder (claimed under `worker`) and record the outcome."""
     services = services_of(app)
-    worker = worker_of(app)
     try:
         async with services.db.session() as session:
             out = await reminders.prepare(session, reminder_id, worker, services.now())

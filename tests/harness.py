@@ -143,6 +143,27 @@ class TestBot:
         assert self.app is not None
         await self.app.process_update(Update.de_json(update_json, self.app.bot))
 
+    async def sweep(self) -> None:
+        """Run the reminder job now, as the job queue would at this (test) time."""
+        from handlers.reminders import JOB_NAME
+
+        assert self.app is not None and self.app.job_queue is not None
+        [job] = self.app.job_queue.get_jobs_by_name(JOB_NAME)
+        await job.run(self.app)
+
+    def reminders_to(self, chat_id: int) -> list[ChatMessage]:
+        """Reminder messages in a chat (they start with ⏰, or ⚠️ when overdue)."""
+        return [
+            m
+            for m in self.telegram.messages(chat_id)
+            if m.from_bot
+            and (
+                m.text.startswith("⏰ ")
+                or (m.text.startswith("⚠️ ")
+                and "Koordinatoren" not in m.text)
+            )
+        ]
+
     def chat(self, user_id: int | None = None, name: str = "Kari") -> Chat:
         if user_id is None:
             self._next_user += 1

@@ -115,8 +115,10 @@ async def test_evaluering_sets_next_evaluation_six_months_ahead(bot):
     evaluations = [d for d in await stored(bot, Deadline) if d.kind == "evaluering"]
     by_source = {d.source: (d.due, d.status) for d in evaluations}
     # The cadence's first evaluation is done; the evaluation set the next one.
-    assert by_source == {"cadence": (date(2027, 5, 24), "done"),
-                         "samtale": (date(2027, 5, 24), "open")}
+    assert by_source == {
+        "cadence": (date(2027, 5, 24), "done"),
+        "samtale": (date(2027, 5, 24), "open"),
+    }
 
 
 async def test_evaluering_can_propose_closing(bot):

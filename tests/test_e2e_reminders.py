@@ -1,0 +1,263 @@
+"""Reminders with the controlled clock: they arrive at 08:00 Oslo on working days,
+once, whatever Telegram or a restart does in between."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import select
+
+from storage.models import Deadline, Koordinator, Reminder
+from tests.conftest import OSLO
+from tests.harness import TestBot
+from tests.test_e2e_cases import create_case
+
+
+def at(clock, y, m, d, hh=8, mm=0):
+    clock.set(datetime(y, m, d, hh, mm, tzinfo=OSLO))
+
+
+async def rows(bot, model, *where):
+    async with bot.services.db.session() as s:
+        return list((await s.scalars(select(model).where(*where).order_by(model.id))).all())
+
+
+async def test_oppstart_reminders_come_at_eight_on_working_days_once(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")  # appointed Tue 24.11.2026: oppstartsamtale due 08.12
+    [oppstart] = await rows(bot, Deadline, Deadline.kind == "oppstartsamtale")
+    assert oppstart.due == date(2026, 12, 8)
+    at(clock, 2026, 12, 1, 7, 59)
+    await bot.sweep()
+    assert bot.reminders_to(kari.user_id) == []
+    at(clock, 2026, 12, 1, 8, 0)
+    await bot.sweep()
+    await bot.sweep()
+    [reminder] = bot.reminders_to(kari.user_id)
+    assert (
+        "AB: Oppstartsamtale" in reminder.text and "8. desember 2026 – om 7 dager" in reminder.text
+    )
+    assert reminder.buttons() == [
+        "✅ Utført",
+        "Åpne sak",
+        "Utsett 1 dag",
+        "Utsett 1 uke",
+        "Velg dato",
+    ]
+    sent = await rows(bot, Reminder, Reminder.status == "sent")
+    assert [r.sent_at for r in sent] == [datetime(2026, 12, 1, 7, 0, tzinfo=sent[0].sent_at.tzinfo)]
+
+
+async def test_holidays_and_weekends_move_the_reminder_earlier(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    async with bot.services.db.session() as s:
+        sent_days = sorted(
+            {r.send_at.astimezone(OSLO) for r in (await s.scalars(select(Reminder))).all()}
+        )
+    for instant in sent_days:
+        assert instant.hour == 8 and instant.minute == 0
+        assert instant.weekday() < 5
+    from bot.rules.workdays import is_working_day
+
+    assert all(is_working_day(i.date()) for i in sent_days)
+
+
+async def test_done_and_snooze_buttons(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    at(clock, 2026, 12, 1)
+    await bot.sweep()
+    [reminder] = bot.reminders_to(kari.user_id)
+    await kari.tap("Utsett 1 dag", reminder)
+    assert "Du blir minnet på igjen 2. desember 2026" in reminder.text
+    at(clock, 2026, 12, 2)
+    await bot.sweep()
+    second = bot.reminders_to(kari.user_id)[-1]
+    assert second is not reminder and "AB: Oppstartsamtale" in second.text
+    await kari.tap("✅ Utført", second)
+    assert "utført" in second.text
+    [oppstart] = await rows(bot, Deadline, Deadline.kind == "oppstartsamtale")
+    assert oppstart.status == "done"
+    pending = await rows(
+        bot, Reminder, Reminder.deadline_id == oppstart.id, Reminder.status == "pending"
+    )
+    assert pending == []
+    at(clock, 2026, 12, 9)
+    await bot.sweep()
+    assert len(bot.reminders_to(kari.user_id)) == 2
+
+
+async def test_snooze_to_a_picked_date_skips_the_weekend(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    at(clock, 2026, 12, 1)
+    await bot.sweep()
+    [reminder] = bot.reminders_to(kari.user_id)
+    await kari.tap("Velg dato", reminder)
+    replies = await kari.send("05.12.2026")  # a Saturday
+    assert "5. desember 2026" in replies[-1]
+    at(clock, 2026, 12, 5)
+    await bot.sweep()
+    assert len(bot.reminders_to(kari.user_id)) == 1
+    at(clock, 2026, 12, 7)
+    await bot.sweep()
+    assert len(bot.reminders_to(kari.user_id)) == 2
+
+
+async def test_restart_between_sweeps_loses_nothing(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await bot.restart()
+    at(clock, 2026, 12, 8, 9, 30)  # the bot was down at 08:00 on 1 and 8 December
+    await bot.sweep()
+    texts = [m.text for m in bot.reminders_to(kari.user_id)]
+    # Both the 1 December and the 8 December reminder were due; the newest says it all.
+    assert texts == ["⏰ AB: Oppstartsamtale\n8. desember 2026 – i dag"]
+
+
+async def test_two_processes_send_each_reminder_once(bot, clock, settings):
+    kari = await bot.registered_user()
+    for n in range(6):
+        await create_case(kari, f"S{n}")
+    other = TestBot(settings=settings, cipher=bot.cipher, clock=clock, telegram=bot.telegram)
+    await other.start()
+    try:
+        at(clock, 2026, 12, 1)
+        await asyncio.gather(bot.sweep(), other.sweep(), bot.sweep(), other.sweep())
+    finally:
+        await other.stop()
+    reminders = bot.reminders_to(kari.user_id)
+    aliases = sorted(m.text.split(":")[0] for m in reminders)
+    assert len(reminders) == 6, aliases
+    assert len(set(aliases)) == 6
+
+
+async def test_flood_control_and_timeouts_still_deliver_once(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    at(clock, 2026, 12, 1)
+    bot.telegram.fail("retry_after", method="sendMessage", retry_after=1)
+    bot.telegram.fail("timeout", method="sendMessage")
+    bot.telegram.fail("network", method="sendMessage")
+    await bot.sweep()
+    assert len(bot.reminders_to(kari.user_id)) == 1
+    assert bot.telegram.too_many_requests == 1
+    await bot.sweep()
+    assert len(bot.reminders_to(kari.user_id)) == 1
+
+
+async def test_a_koordinator_who_blocked_the_bot_is_marked_and_admins_told(bot, clock):
+    kari = await bot.registered_user("Kari Nordmann")
+    await create_case(kari, "AB")
+    at(clock, 2026, 12, 1)
+    bot.telegram.fail("blocked", method="sendMessage", chat_id=kari.user_id, times=10)
+    await bot.sweep()
+    assert bot.reminders_to(kari.user_id) == []
+    [me] = await rows(bot, Koordinator, Koordinator.telegram_user_id == kari.user_id)
+    assert me.unreachable_since is not None
+    admin_texts = [m.text for m in bot.telegram.messages(bot.admin().user_id) if m.from_bot]
+    assert any("Kari Nordmann kan ikke nås" in t for t in admin_texts)
+    pending = await rows(bot, Reminder, Reminder.status == "pending")
+    assert pending, "the reminders are kept"
+    bot.telegram.faults.clear()
+    await kari.send("/saker")  # she is back
+    await bot.sweep()
+    assert len(bot.reminders_to(kari.user_id)) == 1
+
+
+async def test_closed_or_paused_cases_get_no_reminders(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.tap("Sett på pause")
+    at(clock, 2026, 12, 1)
+    await bot.sweep()
+    assert bot.reminders_to(kari.user_id) == []
+    await kari.send("AB")
+    await kari.tap("Gjenoppta")
+    at(clock, 2026, 12, 8)
+    await bot.sweep()
+    assert len(bot.reminders_to(kari.user_id)) == 1
+
+
+async def test_transitions_are_proposed_and_can_be_confirmed_moved_dismissed(bot, clock):
+    kari = await bot.registered_user()
+    await kari.send("/ny")
+    await kari.send("EF")
+    await kari.tap("Barnekoordinator")
+    await kari.tap("Individuell plan (IP)")
+    await kari.send("05.2011")  # turns 16 in 2027
+    await kari.tap("Hopp over")
+    await kari.tap("Ungdomsskole")
+    await kari.tap("I dag")
+    await kari.tap("Overganger")
+    text = kari.last_text
+    assert "01.02.2027 Søknadsfrist vgs (fortrinnsrett) – forslag" in text
+    assert "16.08.2027" not in text and "15.08.2027 Start i videregående" in text
+    await kari.tap("Skolegang et år senere")
+    assert "01.02.2028 Søknadsfrist vgs (fortrinnsrett)" in kari.last_text
+    assert "Fyller 16 år" in kari.last_text and "01.05.2027 Fyller 16 år" in kari.last_text
+    proposals = await rows(
+        bot, Deadline, Deadline.source == "transition", Deadline.status == "proposed"
+    )
+    first = min(proposals, key=lambda d: d.due)
+    await kari.press(f"tc:{first.id}")
+    await kari.press(f"tx:{max(proposals, key=lambda d: d.due).id}")
+    await kari.press(f"tm:{sorted(proposals, key=lambda d: d.due)[1].id}")
+    await kari.send("20.06.2027")
+    statuses = {d.id: (d.status, d.due, d.pinned) for d in await rows(bot, Deadline)}
+    assert statuses[first.id][0] == "open"
+    moved = statuses[sorted(proposals, key=lambda d: d.due)[1].id]
+    assert moved == ("open", date(2027, 6, 20), True)
+
+
+async def test_neste_and_frister(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await create_case(kari, "CD")
+    replies = await kari.send("/neste")
+    assert "AB: Oppstartsamtale 08.12.2026" in replies[0]
+    assert "CD: Oppstartsamtale 08.12.2026" in replies[0]
+    replies = await kari.send("/neste AB")
+    assert "Neste frist" in replies[0] and "CD" not in replies[0]
+    clock.advance(timedelta(days=20))
+    replies = await kari.send("/frister")
+    assert "Forfalt" in replies[0] and "08.12.2026 AB: Oppstartsamtale" in replies[0]
+
+
+async def test_inline_lookup_is_content_free_and_private(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    update = {
+        "update_id": bot.telegram.next_update_id(),
+        "inline_query": {"id": "iq1", "from": kari.user.user, "query": "a", "offset": ""},
+    }
+    await bot.feed(update)
+    [call] = [c for c in bot.telegram.calls if c.method == "answerInlineQuery"]
+    results = call.params["results"]
+    assert [r["title"] for r in results] == ["AB"]
+    assert "Oppstartsamtale 08.12.2026" in results[0]["input_message_content"]["message_text"]
+    assert call.params.get("is_personal") is True
+    stranger = bot.chat(name="Eve")
+    update["inline_query"]["from"] = stranger.user.user
+    update["update_id"] = bot.telegram.next_update_id()
+    await bot.feed(update)
+    last = [c for c in bot.telegram.calls if c.method == "answerInlineQuery"][-1]
+    assert last.params["results"] == []
+
+
+async def test_weekly_digest_on_monday(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    replies = await kari.send("/ukeoversikt")
+    assert "slått på" in replies[0]
+    at(clock, 2026, 12, 7, 8, 5)  # Monday
+    await bot.sweep()
+    await bot.sweep()
+    digests = [
+        m
+        for m in bot.telegram.messages(kari.user_id)
+        if m.from_bot and m.text.startswith("Ukeoversikt –")
+    ]
+    assert len(digests) == 1 and "08.12.2026 AB: Oppstartsamtale" in digests[0].text
