@@ -17,6 +17,7 @@ from telegram.ext import (
 
 from bot.services import KContext
 from handlers import (
+    calendar,
     case_card,
     case_commands,
     deadlines_view,
@@ -33,6 +34,8 @@ COMMANDS = (
     "start",
     "ny",
     "saker",
+    "neste",
+    "frister",
     "oppstart",
     "kartlegging",
     "evaluering",
@@ -40,6 +43,8 @@ COMMANDS = (
     "pause",
     "fortsett",
     "eksport",
+    "kalender",
+    "ukeoversikt",
     "hjelp",
     "avbryt",
     "invitasjon",
@@ -67,6 +72,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("neste", deadlines_view.next_command),
         ("frister", deadlines_view.frister_command),
         ("ukeoversikt", deadlines_view.digest_command),
+        ("kalender", calendar.calendar_command),
         ("invitasjon", menu.invitation),
     ):
         app.add_handler(CommandHandler(name, fn, filters=private & fresh))

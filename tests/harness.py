@@ -159,8 +159,7 @@ class TestBot:
             if m.from_bot
             and (
                 m.text.startswith("⏰ ")
-                or (m.text.startswith("⚠️ ")
-                and "Koordinatoren" not in m.text)
+                or (m.text.startswith("⚠️ ") and "Koordinatoren" not in m.text)
             )
         ]
 

@@ -261,3 +261,35 @@ async def test_weekly_digest_on_monday(bot, clock):
         if m.from_bot and m.text.startswith("Ukeoversikt –")
     ]
     assert len(digests) == 1 and "08.12.2026 AB: Oppstartsamtale" in digests[0].text
+
+
+async def test_calendar_file_has_stable_uids_and_no_content(bot, clock):
+    from icalendar import Calendar
+
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/mote AB")
+    await kari.tap("Ansvarsgruppemøte")
+    await kari.send("05.03.2027 kl 14:30")
+    await kari.send("Rådhuset")
+    for _ in range(10):
+        if "er fullført" in kari.last_text:
+            break
+        await kari.tap("Hopp over")
+    await kari.send("/kalender AB")
+    name, content = kari.last.document
+    assert name == "frister-AB.ics"
+    first = Calendar.from_ical(content)
+    events = {str(e["UID"]): e for e in first.walk("VEVENT")}
+    summaries = sorted(str(e["SUMMARY"]) for e in events.values())
+    assert "AB: Møte" in summaries and "AB: Send innkalling" in summaries
+    assert b"R\xc3\xa5dhuset" not in content  # the place is content: never in the file
+    meeting = next(e for e in events.values() if str(e["SUMMARY"]) == "AB: Møte")
+    assert meeting.decoded("DTSTART").hour == 14
+    clock.advance(timedelta(minutes=5))
+    await kari.send("/kalender AB")
+    again = Calendar.from_ical(kari.last.document[1])
+    assert {str(e["UID"]) for e in again.walk("VEVENT")} == set(events)
+    assert all(
+        int(e["SEQUENCE"]) > int(events[str(e["UID"])]["SEQUENCE"]) for e in again.walk("VEVENT")
+    )
