@@ -14,7 +14,17 @@ from bot.rules.text import alias_key
 from storage.enums import CaseStatus
 from storage.models import Case, Koordinator
 
-EDITABLE_FIELDS = ("alias", "role", "level", "birth", "gender", "arena", "appointed_on")
+EDITABLE_FIELDS = (
+    "alias",
+    "role",
+    "level",
+    "birth",
+    "gender",
+    "arena",
+    "appointed_on",
+    "evaluation_months",
+    "meeting_interval_months",
+)
 
 
 class AliasTaken(Exception):
@@ -194,6 +204,8 @@ def field_changes(field: str, value: Any) -> dict[str, Any]:
         return {"birth_year": year, "birth_month": month}
     if field == "appointed_on":
         return {"appointed_on": date.fromisoformat(value)}
+    if field in ("evaluation_months", "meeting_interval_months"):
+        return {field: int(value) if value and str(value).isdigit() else None}
     return {field: value}
 
 

@@ -255,7 +255,10 @@ async def refresh_case(
         )
         .limit(1)
     )
-    if evaluation is None:
+    if evaluation is None or (
+        evaluation.source_ref == "cadence:evaluering" and not evaluation.pinned
+    ):
+        # The first evaluation follows the appointment and the (case's) cadence.
         await upsert(
             session,
             case,

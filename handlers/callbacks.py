@@ -25,13 +25,14 @@ Format: `<verb>:<arg>:<arg>`. Verbs:
   tc / tm / tx:<deadline> confirm, move or dismiss a transition proposal
   ts:<case>:<later|earlier> shift school transitions by a year
   pd:<case>              show transition proposals
+  nf:<case>              add a deadline or custom transition by hand
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-VERBS = frozenset("f c e ef p r l d m q k cv rl s a x ml mo z u sn tc tm tx ts pd".split())
+VERBS = frozenset("f c e ef p r l d m q k cv rl s a x ml mo z u sn tc tm tx ts pd nf".split())
 MAX_BYTES = 64
 
 

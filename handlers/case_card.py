@@ -94,10 +94,10 @@ def _card_keyboard(req: Req, case: Case) -> Keyboard:
             (b("transitions"), callbacks.make("pd", case.id)),
         ],
         [
+            (b("new_deadline"), callbacks.make("nf", case.id)),
             (b("export"), callbacks.make("x", case.id)),
-            (b("edit"), callbacks.make("e", case.id)),
-            toggle,
         ],
+        [(b("edit"), callbacks.make("e", case.id)), toggle],
         [(b("my_cases"), callbacks.make("l"))],
     ]
 

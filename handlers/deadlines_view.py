@@ -92,6 +92,14 @@ async def on_button(req: Req, cb: Callback) -> None:
     """u (done), sn (snooze), tc/tm/tx (confirm, move, dismiss a proposal), ts (school
     shift) and pd (list proposals)."""
     settings, now, today = req.services.settings, req.services.now(), req.services.today()
+    if cb.verb == "nf":
+        case = await cases.case_for(req.session, req.me, cb.int_arg(0) or 0, now)
+        if case is None or case.status == CaseStatus.CLOSED:
+            await req.answer("errors/case_not_found")
+            return
+        await req.answer()
+        await forms.begin(req, "new_deadline", {"case_id": case.id})
+        return
     if cb.verb in ("ts", "pd"):
         case = await cases.case_for(req.session, req.me, cb.int_arg(0) or 0, now)
         if case is None:
@@ -163,6 +171,36 @@ async def show_proposals(req: Req, case: Case) -> None:
     keyboard.append([(b("open_case"), callbacks.make("c", case.id))])
     await req.reply(
         "deadlines/proposals", keyboard, case=case, items=items, today=req.services.today()
+    )
+
+
+@forms.on_finish("new_deadline")
+async def _finish_new_deadline(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+    import uuid
+
+    from bot import dialogs
+
+    await dialogs.finish(req.session, state)
+    case = await cases.case_for(
+        req.session, req.me, state.data.get("case_id") or 0, req.services.now()
+    )
+    if case is None:
+        await req.reply("errors/case_not_found")
+        return
+    kind = values["deadline_type"]
+    due = date.fromisoformat(values["new_deadline_date"])
+    await deadlines.upsert(
+        req.session,
+        case,
+        req.services.settings,
+        req.services.now(),
+        kind=kind,
+        due=due,
+        source="manual",
+        source_ref=f"manual:{uuid.uuid4().hex[:12]}",
+    )
+    await req.reply(
+        "deadlines/added", kind=req.texts.label(kind, "deadline_kind"), due=due, alias=case.alias
     )
 
 

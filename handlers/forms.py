@@ -49,6 +49,10 @@ FIELDS = {
         Field("appointed_on", "date", today_button=True),
         Field("snooze_date", "date"),
         Field("move_date", "date"),
+        Field("evaluation_months", "choice", labels="months_override"),
+        Field("meeting_interval_months", "choice", labels="months_override"),
+        Field("deadline_type", "choice", labels="manual_kind"),
+        Field("new_deadline_date", "date"),
     )
 }
 
@@ -57,6 +61,7 @@ FLOWS: dict[str, tuple[str, ...]] = {
     "new_case": ("alias", "role", "level", "birth", "gender", "arena", "appointed_on"),
     "snooze": ("snooze_date",),
     "move_deadline": ("move_date",),
+    "new_deadline": ("deadline_type", "new_deadline_date"),
 }
 
 Finisher = Callable[[Req, DialogState, dict[str, Any]], Awaitable[None]]

@@ -37,7 +37,7 @@ async def button(req: Req) -> None:
         await on_dialog_button(req, cb)
     elif cb.verb in ("q", "k", "cv", "rl", "s", "a", "x", "ml", "mo", "z"):
         await case_commands.on_button(req, cb)
-    elif cb.verb in ("u", "sn", "tc", "tm", "tx", "ts", "pd"):
+    elif cb.verb in ("u", "sn", "tc", "tm", "tx", "ts", "pd", "nf"):
         await deadlines_view.on_button(req, cb)
     else:
         await req.answer("errors/stale_button")

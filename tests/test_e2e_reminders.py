@@ -293,3 +293,38 @@ async def test_calendar_file_has_stable_uids_and_no_content(bot, clock):
     assert all(
         int(e["SEQUENCE"]) > int(events[str(e["UID"])]["SEQUENCE"]) for e in again.walk("VEVENT")
     )
+
+
+async def test_manual_deadline_and_custom_transition(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.tap("Ny frist")
+    await kari.tap("Egen overgang")
+    replies = await kari.send("i går")
+    assert "allerede vært" in replies[0]
+    replies = await kari.send("15.01.2027")
+    assert "Overgang 15. januar 2027 er lagt inn for AB" in replies[-1]
+    [custom] = await rows(bot, Deadline, Deadline.source == "manual")
+    assert (custom.kind, custom.due, custom.status) == ("egen_overgang", date(2027, 1, 15), "open")
+    at(clock, 2027, 1, 15)
+    await bot.sweep()
+    assert any("AB: Overgang" in m.text for m in bot.reminders_to(kari.user_id))
+
+
+async def test_per_case_cadence_override_moves_the_first_evaluation(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.tap("Rediger")
+    await kari.tap("Evaluering (hyppighet)")
+    await kari.tap("Hver 3. måned")
+    [evaluation] = await rows(
+        bot, Deadline, Deadline.kind == "evaluering", Deadline.status == "open"
+    )
+    assert evaluation.due == date(2027, 2, 24)
+    await kari.tap("Rediger")
+    await kari.tap("Evaluering (hyppighet)")
+    await kari.tap("Kommunens standard")
+    [evaluation] = await rows(
+        bot, Deadline, Deadline.kind == "evaluering", Deadline.status == "open"
+    )
+    assert evaluation.due == date(2027, 5, 24)
