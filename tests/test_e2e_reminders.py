@@ -328,3 +328,26 @@ async def test_per_case_cadence_override_moves_the_first_evaluation(bot, clock):
         bot, Deadline, Deadline.kind == "evaluering", Deadline.status == "open"
     )
     assert evaluation.due == date(2027, 5, 24)
+
+
+async def test_telegram_limits_are_respected_for_one_koordinator(settings, clock):
+    from bot.standin import FakeTelegram
+    from storage.crypto import Cipher
+    from tests.conftest import TEST_KEY
+
+    strict = settings.model_copy(update={"send_per_chat_seconds": 1.0})
+    bot = TestBot(settings=strict, cipher=Cipher(TEST_KEY), clock=clock,
+                  telegram=FakeTelegram(enforce_limits=True))
+    await bot.start()
+    try:
+        kari = await bot.registered_user()
+        for n in range(3):
+            await create_case(kari, f"L{n}")
+        await asyncio.sleep(1.1)  # let the chat's pace from the setup pass
+        bot.telegram.too_many_requests = 0  # count only what the sweep provokes
+        at(clock, 2026, 12, 1)
+        await bot.sweep()
+        assert len(bot.reminders_to(kari.user_id)) == 3
+        assert bot.telegram.too_many_requests == 0
+    finally:
+        await bot.stop()
