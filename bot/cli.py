@@ -7,6 +7,7 @@ import asyncio
 import logging
 import sys
 
+from bot.keys import KeyRotationError
 from bot.questionnaires import QuestionnaireError
 from bot.settings import Settings, SettingsError, load_settings
 
@@ -21,7 +22,7 @@ def main(argv: list[str] | None = None) -> int:
     db = sub.add_parser("db", help="database commands")
     db.add_argument("action", choices=["upgrade", "current"])
     keys = sub.add_parser("keys", help="encryption keys")
-    keys.add_argument("action", choices=["generate"])
+    keys.add_argument("action", choices=["generate", "rotate"])
     args = parser.parse_args(argv)
 
     logging.basicConfig(
@@ -32,6 +33,14 @@ def main(argv: list[str] | None = None) -> int:
         logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         if args.command == "keys":
+            if args.action == "rotate":
+                from bot.keys import rotate_configured
+
+                counts = asyncio.run(rotate_configured(load_settings()))
+                for column, n in counts.items():
+                    print(f"{column}: {n}")
+                print("done: remove KOORDBOT_OLD_ENCRYPTION_KEYS and restart the bot")
+                return 0
             from storage.crypto import Cipher
 
             print(Cipher.generate_key())
@@ -59,6 +68,9 @@ def main(argv: list[str] | None = None) -> int:
             run_telegram(settings)
             return 0
     except SettingsError as exc:
+        print(f"koordbot: {exc}", file=sys.stderr)
+        return 2
+    except KeyRotationError as exc:
         print(f"koordbot: {exc}", file=sys.stderr)
         return 2
     except QuestionnaireError as exc:

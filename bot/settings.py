@@ -77,6 +77,14 @@ class Settings(BaseSettings):
         default=1.0, ge=0, le=60, validation_alias="KOORDBOT_SEND_PER_CHAT_SECONDS"
     )
     sweep_seconds: int = Field(default=60, ge=5, le=3600, validation_alias="KOORDBOT_SWEEP_SECONDS")
+    ke_chat_id: int | None = Field(default=None, validation_alias="KOORDBOT_KE_CHAT_ID")
+    ke_overdue_days: int = Field(
+        default=30, ge=1, le=365, validation_alias="KOORDBOT_KE_OVERDUE_DAYS"
+    )
+    small_count: int = Field(default=5, ge=0, le=50, validation_alias="KOORDBOT_SMALL_COUNT")
+    retention_days: int = Field(
+        default=365, ge=1, le=3650, validation_alias="KOORDBOT_RETENTION_DAYS"
+    )
     local_key_file: Path = Field(
         default=Path(".koordbot/local.key"), validation_alias="KOORDBOT_LOCAL_KEY_FILE"
     )

@@ -402,6 +402,19 @@ class FakeTelegram:
         message.deleted = True
         return True
 
+    def _api_deleteMessages(self, params: dict[str, Any], files: Any) -> bool:
+        ids = params.get("message_ids", [])
+        if isinstance(ids, str):
+            ids = json.loads(ids)
+        if not 1 <= len(ids) <= 100:
+            raise TelegramError400("message_ids must hold 1-100 ids")
+        chat_id = int(params.get("chat_id", 0))
+        for message_id in ids:
+            message = self.find(chat_id, int(message_id))
+            if message is not None:  # Telegram skips ids it cannot find
+                message.deleted = True
+        return True
+
     def _api_answerCallbackQuery(self, params: dict[str, Any], files: Any) -> bool:
         query_id = str(params.get("callback_query_id"))
         if query_id not in self._callbacks:

@@ -17,11 +17,13 @@ from telegram.ext import (
 
 from bot.services import KContext
 from handlers import (
+    admin_views,
     calendar,
     case_card,
     case_commands,
     deadlines_view,
     menu,
+    profile,
     registration,
     reminders,
     router,
@@ -73,6 +75,9 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("frister", deadlines_view.frister_command),
         ("ukeoversikt", deadlines_view.digest_command),
         ("kalender", calendar.calendar_command),
+        ("koordinatorer", admin_views.koordinatorer_command),
+        ("mine_data", profile.my_data),
+        ("ryddig", profile.tidy_command),
         ("invitasjon", menu.invitation),
     ):
         app.add_handler(CommandHandler(name, fn, filters=private & fresh))

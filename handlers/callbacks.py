@@ -26,13 +26,21 @@ Format: `<verb>:<arg>:<arg>`. Verbs:
   ts:<case>:<later|earlier> shift school transitions by a year
   pd:<case>              show transition proposals
   nf:<case>              add a deadline or custom transition by hand
+  ho:<case> / hk:<case>:<koordinator>  hand over: checklist, then the new koordinator
+  cl:<case> / ro:<case>  close (checklist) / reopen
+  dl:<case> / dy:<case>  delete: ask / confirmed
+  ko kd kr ka ku kc:<koordinator>  admin: detail, deactivate, reactivate, admin on/off,
+                         their cases
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-VERBS = frozenset("f c e ef p r l d m q k cv rl s a x ml mo z u sn tc tm tx ts pd nf".split())
+VERBS = frozenset(
+    "f c e ef p r l d m q k cv rl s a x ml mo z u sn tc tm tx ts pd nf "
+    "ho hk cl ro dl dy ko kd kr ka ku kc".split()
+)
 MAX_BYTES = 64
 
 

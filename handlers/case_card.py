@@ -72,6 +72,10 @@ def _card_keyboard(req: Req, case: Case) -> Keyboard:
                 (b("conversations"), callbacks.make("rl", case.id)),
                 (b("export"), callbacks.make("x", case.id)),
             ],
+            [
+                (b("reopen"), callbacks.make("ro", case.id)),
+                (b("delete"), callbacks.make("dl", case.id)),
+            ],
             [(b("my_cases"), callbacks.make("l"))],
         ]
     toggle = (
@@ -98,6 +102,11 @@ def _card_keyboard(req: Req, case: Case) -> Keyboard:
             (b("export"), callbacks.make("x", case.id)),
         ],
         [(b("edit"), callbacks.make("e", case.id)), toggle],
+        [
+            (b("handover"), callbacks.make("ho", case.id)),
+            (b("close"), callbacks.make("cl", case.id)),
+            (b("delete"), callbacks.make("dl", case.id)),
+        ],
         [(b("my_cases"), callbacks.make("l"))],
     ]
 
@@ -116,6 +125,19 @@ async def _finish_new(req: Req, state: DialogState, values: dict[str, Any]) -> N
     await refresh(req, case)
     await req.reply("cases/created", alias=case.alias)
     await show_card(req, case)
+    await req.session.flush()
+    from handlers.notices import notify_ke
+
+    await notify_ke(
+        req.context.application,
+        "notices/new_case",
+        exclude_user=req.user_id,
+        alias=case.alias,
+        level=case.level,
+        role=case.role,
+        name=req.me.name or "",
+        tjenestested=case.tjenestested,
+    )
 
 
 async def refresh(req: Req, case: Case) -> None:

@@ -60,6 +60,8 @@ class Req:
         message = update.message
         self.text: str = (message.text or "") if message else ""
         self.callback = update.callback_query
+        # Ids of the messages this update made the bot send (tidy mode removes them later).
+        self.sent_ids: list[int] = []
 
     @property
     def me(self) -> Koordinator:
@@ -90,6 +92,8 @@ class Req:
                     disable_web_page_preview=True,
                 )
             )
+            if sent is not None:
+                self.sent_ids.append(sent.message_id)
         return sent
 
     async def answer(self, template: str | None = None, /, **values: Any) -> None:

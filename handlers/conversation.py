@@ -3,11 +3,13 @@ back / skip / pause, resume after a restart, summary and corrections."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from telegram.error import TelegramError
 
 from bot import cases, deadlines, dialogs, runs
 from bot.conversation import CHECKLIST, CaseFacts, Engine, Pos, parse_typed, relative_default
@@ -16,9 +18,10 @@ from bot.rules import dates
 from bot.rules.text import check_free_text
 from handlers import callbacks
 from handlers.callbacks import Callback
-from handlers.common import Keyboard, Req
+from handlers.common import Keyboard, Req, with_retry
 from storage.models import Answer, Case, ConversationRun, DialogState
 
+log = logging.getLogger(__name__)
 KINDS = ("oppstart", "kartlegging", "evaluering", "mote")
 NOTE_MAX = 500
 QUICK_DATES = {
@@ -217,6 +220,38 @@ async def ask(req: Req, ctx: Ctx, error: str | None = None, **error_values: Any)
         selected=len(cursor.get("multi") or []),
         max_length=step.max_length,
     )
+    track(req, ctx)
+
+
+def track(req: Req, ctx: Ctx) -> None:
+    """Remember this exchange's message ids on the run, for tidy mode."""
+    ids = set(req.sent_ids)
+    if req.update.message is not None:
+        ids.add(req.update.message.message_id)
+    req.sent_ids.clear()
+    if not ids:
+        return
+    known = set(ctx.run.cursor.get("msgs") or [])
+    # Same token: tracking must not make the buttons on screen stale.
+    ctx.run.cursor = {**ctx.run.cursor, "msgs": sorted(known | ids)[-500:]}
+
+
+async def tidy(req: Req, ctx: Ctx) -> bool:
+    """Tidy mode: delete the run's questions and answers from the chat (bots may delete
+    private-chat messages for 48 hours). Returns True when something was removed."""
+    track(req, ctx)
+    ids = list(ctx.run.cursor.get("msgs") or [])
+    ctx.run.cursor = {**ctx.run.cursor, "msgs": []}
+    if not req.me.tidy_mode or not ids:
+        return False
+    for start in range(0, len(ids), 100):
+        chunk = ids[start : start + 100]
+        try:
+            await with_retry(lambda c=chunk: req.context.bot.delete_messages(req.chat_id, c))
+        except TelegramError as exc:
+            # Too old or already gone: the answers are stored, the chat just stays longer.
+            log.info("tidy mode could not delete messages: %s", exc)
+    return True
 
 
 def _header(req: Req, ctx: Ctx, pos: Pos) -> str:
@@ -276,6 +311,7 @@ async def on_text(req: Req, state: DialogState) -> None:
         await dialogs.finish(req.session, state)
         await req.reply("conv/gone")
         return
+    track(req, ctx)
     cursor = ctx.cursor
     if cursor.get("note_for"):
         note, error = check_free_text(req.text, NOTE_MAX)
@@ -538,6 +574,7 @@ async def finish(req: Req, ctx: Ctx) -> None:
     await runs.set_status(req.session, ctx.run, runs.FINISHED, now)
     await dialogs_finish(req)
     created = await apply_outputs(req, ctx)
+    tidied = await tidy(req, ctx)
     keyboard: Keyboard = [
         [
             (req.texts.button("summary"), callbacks.make("s", ctx.run.id)),
@@ -555,6 +592,7 @@ async def finish(req: Req, ctx: Ctx) -> None:
         outro=ctx.engine.render(ctx.q.outro, ctx.values),
         deadlines=created,
         propose_close=propose_close,
+        tidied=tidied,
     )
 
 

@@ -52,6 +52,19 @@ FIELDS = {
         Field("evaluation_months", "choice", labels="months_override"),
         Field("meeting_interval_months", "choice", labels="months_override"),
         Field("deadline_type", "choice", labels="manual_kind"),
+        *(
+            Field(n, "choice", labels="yes_no")
+            for n in (
+                "handover_plan",
+                "handover_info",
+                "handover_person",
+                "handover_ke",
+                "close_agreed",
+                "close_documented",
+                "close_ke_informed",
+            )
+        ),
+        Field("close_reason", "choice", labels="close_reason"),
         Field("new_deadline_date", "date"),
     )
 }
@@ -62,6 +75,8 @@ FLOWS: dict[str, tuple[str, ...]] = {
     "snooze": ("snooze_date",),
     "move_deadline": ("move_date",),
     "new_deadline": ("deadline_type", "new_deadline_date"),
+    "handover": ("handover_plan", "handover_info", "handover_person", "handover_ke"),
+    "close_case": ("close_agreed", "close_documented", "close_ke_informed", "close_reason"),
 }
 
 Finisher = Callable[[Req, DialogState, dict[str, Any]], Awaitable[None]]

@@ -100,7 +100,32 @@ async def sweep(app: Any) -> int:
         if len(ids) < BATCH:
             break
     await send_digests(app)
+    from handlers.notices import long_overdue
+
+    await long_overdue(app)
+    await purge_expired(app)
     return handled
+
+
+async def purge_expired(app: Any) -> None:
+    """Closed cases past the retention period are deleted for good (audited). Runs at
+    most hourly; what to purge is decided by the database, so any process may do it."""
+    from bot.retention import purge_closed
+
+    services = services_of(app)
+    last = app.bot_data.get("last_purge")
+    if last is not None and services.now() - last < timedelta(hours=1):
+        return
+    app.bot_data["last_purge"] = services.now()
+    async with services.db.session() as session:
+        purged = await purge_closed(
+            session, now=services.now(), retention_days=services.settings.retention_days
+        )
+    if purged:
+        log.info("purged %d closed cases past retention", len(purged))
+    from bot.retention import scrub
+
+    await scrub(services.db)
 
 
 async def deliver(app: Any, reminder_id: int, worker: str) -> None:
@@ -126,6 +151,7 @@ async def deliver(app: Any, reminder_id: int, worker: str) -> None:
         ]
         async with limiter_of(app).slot(out.chat_id):
             result = await send_guarded(app.bot, out.chat_id, text, markup_of(keyboard))
+        newly_unreachable = None
         async with services.db.session() as session:
             if result.message_id is not None:
                 await reminders.mark_sent(session, reminder_id, result.message_id, services.now())
@@ -134,26 +160,25 @@ async def deliver(app: Any, reminder_id: int, worker: str) -> None:
                     session, reminder_id, out.chat_id, services.now()
                 )
                 if koordinator is not None:
-                    await _tell_admins(app, session, koordinator)
+                    newly_unreachable = (koordinator.telegram_user_id, koordinator.name or "")
             else:
                 log.warning("reminder %s not sent: %s", reminder_id, result.error)
                 await reminders.release(
                     session, reminder_id, services.now(), result.error or "unknown"
                 )
+        if newly_unreachable is not None:
+            from handlers.notices import notify_ke
+
+            await notify_ke(
+                app,
+                "notices/unreachable",
+                exclude_user=newly_unreachable[0],
+                name=newly_unreachable[1],
+            )
     except Exception:
         # One broken reminder must not stop the others; its lease runs out and it is
         # tried again by a later sweep.
         log.exception("reminder %s failed", reminder_id)
-
-
-async def _tell_admins(app: Any, session: Any, koordinator: Any) -> None:
-    services = services_of(app)
-    for admin in await reminders.admins(session):
-        if admin.id == koordinator.id:
-            continue
-        text = services.texts.render("reminders/unreachable_admin", name=koordinator.name or "")
-        async with limiter_of(app).slot(admin.telegram_user_id):
-            await send_guarded(app.bot, admin.telegram_user_id, text, None)
 
 
 async def send_digests(app: Any) -> None:

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from bot import dialogs
-from handlers import callbacks, case_commands, deadlines_view, forms
+from handlers import (
+    admin_views,
+    callbacks,
+    case_commands,
+    case_lifecycle,
+    deadlines_view,
+    forms,
+)
 from handlers.case_card import on_case_button, show_list
 from handlers.common import Access, Req, guarded
 from handlers.menu import on_dialog_button, on_menu_button
@@ -39,5 +46,9 @@ async def button(req: Req) -> None:
         await case_commands.on_button(req, cb)
     elif cb.verb in ("u", "sn", "tc", "tm", "tx", "ts", "pd", "nf"):
         await deadlines_view.on_button(req, cb)
+    elif cb.verb in ("ho", "hk", "cl", "ro", "dl", "dy"):
+        await case_lifecycle.on_button(req, cb)
+    elif cb.verb in ("ko", "kd", "kr", "ka", "ku", "kc"):
+        await admin_views.on_button(req, cb)
     else:
         await req.answer("errors/stale_button")

@@ -99,4 +99,6 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    # Deleted rows are overwritten, so a deleted case's text does not linger in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()

@@ -52,6 +52,8 @@ class Koordinator(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     unreachable_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     weekly_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # Tidy mode: delete a finished conversation's questions and answers from the chat.
+    tidy_mode: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
 
     @property
     def registered(self) -> bool:
@@ -208,6 +210,8 @@ class Deadline(Base):
     snoozed_until: Mapped[date | None] = mapped_column(Date)
     # True once the koordinator moved it by hand: recomputing transitions leaves it.
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    # When the KE was told this deadline is long overdue (one notice per deadline).
+    ke_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Meeting(Base):

@@ -57,6 +57,12 @@ class Chat:
     def transcript(self) -> str:
         return "\n---\n".join(m.text for m in self.bot_messages())
 
+    def everything_seen(self) -> str:
+        """All bot texts, including messages tidy mode has deleted since."""
+        return "\n---\n".join(
+            m.text for m in self.bot.telegram.chats.get(self.user_id, []) if m.from_bot
+        )
+
     def buttons(self) -> list[str]:
         """Labels of the buttons under the newest message that has any."""
         keyboard = self._keyboard_message()

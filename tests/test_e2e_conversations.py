@@ -69,7 +69,7 @@ async def test_oppstart_for_a_child_from_start_to_end(bot):
     assert "journalen" in replies[0]
     assert "1/" in kari.last_text
     await run_to_end(kari)
-    transcript = kari.transcript()
+    transcript = kari.everything_seen()
     assert "søsken" in transcript.lower()
     [run] = await stored(bot, ConversationRun)
     assert run.status == "finished" and run.kind == "oppstart"
@@ -83,7 +83,7 @@ async def test_oppstart_for_an_adult_skips_child_questions(bot):
     await create_case(kari, "CD", birth="03.1980")
     await kari.send("/oppstart CD")
     await run_to_end(kari)
-    assert "søsken" not in kari.transcript().lower()
+    assert "søsken" not in kari.everything_seen().lower()
 
 
 async def test_kartlegging_goals_and_tiltak_become_deadlines(bot, clock):

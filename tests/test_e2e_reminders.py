@@ -336,8 +336,12 @@ async def test_telegram_limits_are_respected_for_one_koordinator(settings, clock
     from tests.conftest import TEST_KEY
 
     strict = settings.model_copy(update={"send_per_chat_seconds": 1.0})
-    bot = TestBot(settings=strict, cipher=Cipher(TEST_KEY), clock=clock,
-                  telegram=FakeTelegram(enforce_limits=True))
+    bot = TestBot(
+        settings=strict,
+        cipher=Cipher(TEST_KEY),
+        clock=clock,
+        telegram=FakeTelegram(enforce_limits=True),
+    )
     await bot.start()
     try:
         kari = await bot.registered_user()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import time
 
 from bot.ratelimit import SendLimiter
@@ -17,7 +18,7 @@ async def test_one_chat_is_paced():
             stamps.append(time.monotonic())
 
     await asyncio.gather(*(send() for _ in range(4)))
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     assert all(gap >= 0.095 for gap in gaps), gaps
 
 
