@@ -15,9 +15,11 @@ from telegram import Update
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, MessageHandler, filters
 
 from bench.config import NOW, bench_settings, cipher
+from bot import access
 from bot.app import LOCAL_TOKEN, App, build_application, start_app, stop_app
 from bot.clock import Clock, ManualClock
 from bot.standin import FakeTelegram, StandinRequest
+from storage.db import Database
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
@@ -40,9 +42,12 @@ async def running_bot(
         await stop_app(app)
 
 
-def echo_application(telegram: FakeTelegram) -> AnyApp:
+def echo_application(telegram: FakeTelegram, db: Database | None = None) -> AnyApp:
     """The baseline: one MessageHandler that sends the text back. Same request class and
-    the same rate limiter as the bot, so the difference is the bot's own work."""
+    the same rate limiter as the bot, so the difference is the bot's own work.
+
+    With `db`, the handler first looks the sender up as the bot's access check does
+    (one session, one indexed SELECT): the floor of any command for a koordinator."""
     app: AnyApp = (
         ApplicationBuilder()
         .token(LOCAL_TOKEN)
@@ -54,6 +59,9 @@ def echo_application(telegram: FakeTelegram) -> AnyApp:
 
     async def echo(update: Update, context: Any) -> None:
         assert update.effective_chat is not None and update.message is not None
+        if db is not None:
+            async with db.session() as session:
+                await access.koordinator_by_telegram_id(session, update.effective_chat.id)
         await context.bot.send_message(update.effective_chat.id, update.message.text or "?")
 
     app.add_handler(MessageHandler(filters.TEXT, echo))
@@ -61,13 +69,17 @@ def echo_application(telegram: FakeTelegram) -> AnyApp:
 
 
 @asynccontextmanager
-async def running_echo(telegram: FakeTelegram) -> AsyncIterator[AnyApp]:
-    app = echo_application(telegram)
+async def running_echo(telegram: FakeTelegram, url: str | None = None) -> AsyncIterator[AnyApp]:
+    """The echo baseline, initialised; with `url`, the echo-after-lookup one."""
+    db = Database(url, cipher()) if url else None
+    app = echo_application(telegram, db)
     await app.initialize()
     try:
         yield app
     finally:
         await app.shutdown()
+        if db is not None:
+            await db.dispose()
 
 
 async def feed(app: AnyApp, update_json: dict[str, Any]) -> float:

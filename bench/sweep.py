@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import statistics
 import time
-from dataclasses import dataclass, field
 from datetime import UTC
-from typing import Any
 
-from sqlalchemy import event, select
-from sqlalchemy.engine import Connection
+from sqlalchemy import select
 
 from bench.config import NOW, Target, cipher
 from bench.load import reset_dispatch
 from bench.report import Figure
+from bench.sqlplan import StatementLog, explain, one_line
 from bot import reminders
 from handlers.reminders import BATCH
 from storage.db import Database
@@ -23,31 +21,9 @@ from storage.models import Reminder
 TARGET_MS = 100.0
 
 
-@dataclass
-class StatementLog:
-    """Every statement an engine runs while `recording`, with its duration."""
-
-    recording: bool = False
-    statements: list[tuple[str, Any, float]] = field(default_factory=list)
-
-    def attach(self, db: Database) -> None:
-        engine = db.engine.sync_engine
-        event.listen(engine, "before_cursor_execute", self._before)
-        event.listen(engine, "after_cursor_execute", self._after)
-
-    def _before(self, conn: Connection, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        conn.info["bench_t0"] = time.perf_counter()
-
-    def _after(self, conn: Connection, cursor: Any, statement: str, params: Any, *_: Any) -> None:
-        if self.recording:
-            seconds = time.perf_counter() - conn.info.pop("bench_t0", time.perf_counter())
-            self.statements.append((statement, params, seconds))
-
-
 async def run(target: Target, repeats: int = 15, warmup: int = 3) -> list[Figure]:
     db = Database(target.url, cipher())
-    log = StatementLog()
-    log.attach(db)
+    log = StatementLog().attach(db.engine)
     now = NOW.astimezone(UTC)
     postgres = not db.is_sqlite
     bare = (
@@ -64,7 +40,6 @@ async def run(target: Target, repeats: int = 15, warmup: int = 3) -> list[Figure
         claimed = found = 0
         for i in range(warmup + repeats):
             async with db.sessions() as session:
-                log.statements.clear()
                 log.recording = True
                 started = time.perf_counter()
                 ids = await reminders.claim(
@@ -73,16 +48,15 @@ async def run(target: Target, repeats: int = 15, warmup: int = 3) -> list[Figure
                 elapsed = time.perf_counter() - started
                 log.recording = False
                 await session.rollback()
-            claim_statements = list(log.statements)
+            claim_statements = log.take()
             async with db.sessions() as session:
-                log.statements.clear()
                 log.recording = True
                 started = time.perf_counter()
                 bare_ids = (await session.scalars(bare)).all()
                 bare_elapsed = time.perf_counter() - started
                 log.recording = False
                 await session.rollback()
-            bare_statements = list(log.statements)
+            bare_statements = log.take()
             if i >= warmup:
                 claim_ms.append(elapsed * 1000)
                 bare_ms.append(bare_elapsed * 1000)
@@ -96,9 +70,9 @@ async def run(target: Target, repeats: int = 15, warmup: int = 3) -> list[Figure
             f"claim min/max {min(claim_ms):.1f}/{max(claim_ms):.1f} ms"
         )
         for n, ((sql, _, _), ms) in enumerate(zip(claim_statements, steps, strict=True), 1):
-            print(f"    claim statement {n}: {ms:.1f} ms  {_one_line(sql)[:150]}")
-        await _explain(db, "claim", claim_statements)
-        await _explain(db, "bare SELECT", bare_statements)
+            print(f"    claim statement {n}: {ms:.1f} ms  {one_line(sql, 150)}")
+        await explain(db.engine, "claim", claim_statements)
+        await explain(db.engine, "bare SELECT", bare_statements)
     finally:
         await db.dispose()
     return [
@@ -112,26 +86,3 @@ async def run(target: Target, repeats: int = 15, warmup: int = 3) -> list[Figure
             claim_p50 < TARGET_MS,
         )
     ]
-
-
-def _one_line(sql: str) -> str:
-    return " ".join(sql.split())
-
-
-async def _explain(db: Database, label: str, statements: list[tuple[str, Any, float]]) -> None:
-    """Print the plan of each statement, with the parameters it really ran with."""
-    prefix = "EXPLAIN QUERY PLAN " if db.is_sqlite else "EXPLAIN (ANALYZE, BUFFERS) "
-    async with db.engine.connect() as conn:
-        for n, (sql, params, _) in enumerate(statements, 1):
-            print(f"  plan of {label} statement {n}: {_one_line(sql)[:400]}")
-            result = await conn.exec_driver_sql(prefix + sql, params)
-            rows = result.fetchall()
-            if db.is_sqlite:
-                depth: dict[int, int] = {0: 0}
-                for node, parent, _, detail in rows:
-                    depth[node] = depth.get(parent, 0) + 1
-                    print(f"    {'  ' * (depth[node] - 1)}{detail}")
-            else:
-                for (line,) in rows:
-                    print(f"    {line}")
-        await conn.rollback()

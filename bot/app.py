@@ -77,7 +77,7 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=KContext))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_per_second, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )

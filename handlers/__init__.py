@@ -27,6 +27,7 @@ from handlers import (
     registration,
     reminders,
     router,
+    statistics_view,
 )
 
 log = logging.getLogger(__name__)
@@ -77,6 +78,7 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
         ("kalender", calendar.calendar_command),
         ("koordinatorer", admin_views.koordinatorer_command),
         ("mine_data", profile.my_data),
+        ("statistikk", statistics_view.statistics_command),
         ("ryddig", profile.tidy_command),
         ("invitasjon", menu.invitation),
     ):

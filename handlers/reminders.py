@@ -72,6 +72,16 @@ def limiter_of(app: Any) -> SendLimiter:
     return limiter
 
 
+def db_gate(app: Any) -> asyncio.Semaphore:
+    """SQLite takes one writer at a time: queue the sweep's small transactions here
+    instead of letting them wait on the database lock. PostgreSQL gets a wide gate."""
+    gate = app.bot_data.get("db_gate")
+    if gate is None:
+        gate = asyncio.Semaphore(1 if services_of(app).db.is_sqlite else 20)
+        app.bot_data["db_gate"] = gate
+    return gate  # type: ignore[no-any-return]
+
+
 def worker_of(app: Any) -> str:
     return app.bot_data.setdefault("worker_id", reminders.worker_id())  # type: ignore[no-any-return]
 
@@ -132,7 +142,7 @@ async def deliver(app: Any, reminder_id: int, worker: str) -> None:
     """Send one claimed reminder (claimed under `worker`) and record the outcome."""
     services = services_of(app)
     try:
-        async with services.db.session() as session:
+        async with db_gate(app), services.db.session() as session:
             out = await reminders.prepare(session, reminder_id, worker, services.now())
         if out is None:
             return
@@ -152,7 +162,7 @@ async def deliver(app: Any, reminder_id: int, worker: str) -> None:
         async with limiter_of(app).slot(out.chat_id):
             result = await send_guarded(app.bot, out.chat_id, text, markup_of(keyboard))
         newly_unreachable = None
-        async with services.db.session() as session:
+        async with db_gate(app), services.db.session() as session:
             if result.message_id is not None:
                 await reminders.mark_sent(session, reminder_id, result.message_id, services.now())
             elif result.blocked:

@@ -36,17 +36,45 @@ async def kari_with_everything(bot):
 def callback_data(case, run, deadline, koordinator_id):
     c, r, d, m = case.id, run.id, deadline.id, 1
     data = {
-        "f": "f:1:koordinator", "c": f"c:{c}", "e": f"e:{c}", "ef": f"ef:{c}:alias",
-        "p": f"p:{c}", "r": f"r:{c}", "l": "l", "d": "d:fortsett", "m": "m:ny",
-        "q": f"q:{r}:{run.token}:ja", "k": f"k:{c}:mote:new", "cv": f"cv:{c}:oppstart",
-        "rl": f"rl:{c}", "s": f"s:{r}", "a": f"a:{r}:1", "x": f"x:{c}", "ml": f"ml:{c}",
-        "mo": f"mo:{m}:held", "z": f"z:{c}", "u": f"u:{d}", "sn": f"sn:{d}:1w",
-        "tc": f"tc:{d}", "tm": f"tm:{d}", "tx": f"tx:{d}", "ts": f"ts:{c}:later",
-        "pd": f"pd:{c}", "nf": f"nf:{c}", "ho": f"ho:{c}", "hk": f"hk:{c}:{koordinator_id}",
-        "cl": f"cl:{c}", "ro": f"ro:{c}", "dl": f"dl:{c}", "dy": f"dy:{c}",
-        "ko": f"ko:{koordinator_id}", "kd": f"kd:{koordinator_id}",
-        "kr": f"kr:{koordinator_id}", "ka": f"ka:{koordinator_id}",
-        "ku": f"ku:{koordinator_id}", "kc": f"kc:{koordinator_id}",
+        "f": "f:1:koordinator",
+        "c": f"c:{c}",
+        "e": f"e:{c}",
+        "ef": f"ef:{c}:alias",
+        "p": f"p:{c}",
+        "r": f"r:{c}",
+        "l": "l",
+        "d": "d:fortsett",
+        "m": "m:ny",
+        "q": f"q:{r}:{run.token}:ja",
+        "k": f"k:{c}:mote:new",
+        "cv": f"cv:{c}:oppstart",
+        "rl": f"rl:{c}",
+        "s": f"s:{r}",
+        "a": f"a:{r}:1",
+        "x": f"x:{c}",
+        "ml": f"ml:{c}",
+        "mo": f"mo:{m}:held",
+        "z": f"z:{c}",
+        "u": f"u:{d}",
+        "sn": f"sn:{d}:1w",
+        "tc": f"tc:{d}",
+        "tm": f"tm:{d}",
+        "tx": f"tx:{d}",
+        "ts": f"ts:{c}:later",
+        "pd": f"pd:{c}",
+        "nf": f"nf:{c}",
+        "ho": f"ho:{c}",
+        "hk": f"hk:{c}:{koordinator_id}",
+        "cl": f"cl:{c}",
+        "ro": f"ro:{c}",
+        "dl": f"dl:{c}",
+        "dy": f"dy:{c}",
+        "ko": f"ko:{koordinator_id}",
+        "kd": f"kd:{koordinator_id}",
+        "kr": f"kr:{koordinator_id}",
+        "ka": f"ka:{koordinator_id}",
+        "ku": f"ku:{koordinator_id}",
+        "kc": f"kc:{koordinator_id}",
     }
     assert set(data) == set(VERBS), "a new callback verb needs a line here"
     return data
@@ -64,9 +92,15 @@ async def snapshot(bot):
 
 
 def inline(bot, chat, query=""):
-    return {"update_id": bot.telegram.next_update_id(), "inline_query": {
-        "id": f"iq{bot.telegram.next_update_id()}", "from": chat.user.user, "query": query,
-        "offset": ""}}
+    return {
+        "update_id": bot.telegram.next_update_id(),
+        "inline_query": {
+            "id": f"iq{bot.telegram.next_update_id()}",
+            "from": chat.user.user,
+            "query": query,
+            "offset": "",
+        },
+    }
 
 
 async def try_everything(bot, chat, data):
@@ -97,9 +131,8 @@ async def test_unregistered_user_gets_nothing(bot):
     await try_everything(bot, eve, data)
     texts = [m.text for m in eve.bot_messages()]
     # "/start QX7" is read as an invitation code: refused as one.
-    assert texts and all(UNREGISTERED in t or "Invitasjonskoden er ikke gyldig" in t
-                         for t in texts)
-    assert all(UNREGISTERED in a for a in eve.callback_answers()[-len(data) + 4:])
+    assert texts and all(UNREGISTERED in t or "Invitasjonskoden er ikke gyldig" in t for t in texts)
+    assert all(UNREGISTERED in a for a in eve.callback_answers()[-len(data) + 4 :])
     assert inline_results(bot)[-1] == []
     assert await snapshot(bot) == before
 
@@ -108,8 +141,10 @@ async def test_deactivated_koordinator_gets_nothing(bot):
     _kari, case, run, deadline = await kari_with_everything(bot)
     per = await bot.registered_user("Per Olsen")
     async with bot.services.db.session() as s:
-        await s.execute(text("UPDATE koordinator SET active = false WHERE telegram_user_id = :u"),
-                        {"u": per.user_id})
+        await s.execute(
+            text("UPDATE koordinator SET active = false WHERE telegram_user_id = :u"),
+            {"u": per.user_id},
+        )
     before = await snapshot(bot)
     seen = len(per.bot_messages())
     await try_everything(bot, per, callback_data(case, run, deadline, 1))
@@ -121,17 +156,19 @@ async def test_deactivated_koordinator_gets_nothing(bot):
 
 
 async def test_another_koordinator_sees_nothing_of_karis_case(bot):
-    kari, case, run, deadline = await kari_with_everything(bot)
+    _kari, case, run, deadline = await kari_with_everything(bot)
     per = await bot.registered_user("Per Olsen")
     before = await snapshot(bot)
     await try_everything(bot, per, callback_data(case, run, deadline, 1))
-    everything = "\n".join(m.text + m.caption for m in bot.telegram.chats[per.user_id]
-                           if m.from_bot)
+    everything = "\n".join(
+        m.text + m.caption for m in bot.telegram.chats[per.user_id] if m.from_bot
+    )
     # The alias may only come back as an echo of what Per typed himself («QX7»).
     leaks = [line for line in everything.splitlines() if ALIAS in line and f"«{ALIAS}»" not in line]
     assert leaks == []
-    assert all(m.document is None or ALIAS not in m.document[0]
-               for m in bot.telegram.chats[per.user_id])
+    assert all(
+        m.document is None or ALIAS not in m.document[0] for m in bot.telegram.chats[per.user_id]
+    )
     assert all(ALIAS not in str(r) for r in inline_results(bot)[-1:])
     assert await snapshot(bot) == before
 
@@ -141,22 +178,31 @@ async def test_admin_verbs_refused_for_a_koordinator(bot, verb):
     kari = await bot.registered_user("Kari Nordmann")
     per = await bot.registered_user("Per Olsen")
     async with bot.services.db.session() as s:
-        admin_before = (await s.execute(text(
-            "SELECT id, is_admin, active FROM koordinator ORDER BY id"))).all()
+        admin_before = (
+            await s.execute(text("SELECT id, is_admin, active FROM koordinator ORDER BY id"))
+        ).all()
     await per.press(f"{verb}:1")
     assert per.callback_answers()[-1].startswith("Dette kan bare koordinerende enhet")
     async with bot.services.db.session() as s:
-        admin_after = (await s.execute(text(
-            "SELECT id, is_admin, active FROM koordinator ORDER BY id"))).all()
+        admin_after = (
+            await s.execute(text("SELECT id, is_admin, active FROM koordinator ORDER BY id"))
+        ).all()
     assert admin_before == admin_after
     assert kari.user_id != per.user_id
 
 
 async def test_an_admin_sees_aggregates_but_not_case_content(bot):
-    _kari, case, run, deadline = await kari_with_everything(bot)
+    _kari, case, run, _deadline = await kari_with_everything(bot)
     anne = bot.admin()
-    for data in (f"c:{case.id}", f"e:{case.id}", f"s:{run.id}", f"a:{run.id}:1",
-                 f"x:{case.id}", f"rl:{case.id}", f"q:{run.id}:{run.token}:ja"):
+    for data in (
+        f"c:{case.id}",
+        f"e:{case.id}",
+        f"s:{run.id}",
+        f"a:{run.id}:1",
+        f"x:{case.id}",
+        f"rl:{case.id}",
+        f"q:{run.id}:{run.token}:ja",
+    ):
         seen = len(anne.bot_messages())
         await anne.press(data)
         new = [m for m in anne.bot_messages()[seen:]]
