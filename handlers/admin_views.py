@@ -41,7 +41,12 @@ async def show_one(req: Req, target: Koordinator) -> None:
         ]
     ]
     for case in cases[:30]:
-        keyboard.append([(f"{case.alias}: {b('handover')}", callbacks.make("ho", case.id))])
+        keyboard.append(
+            [
+                (f"{case.alias}: {b('handover')}", callbacks.make("ho", case.id)),
+                (b("delete"), callbacks.make("dl", case.id)),
+            ]
+        )
     await req.reply("admin/one", keyboard, k=target, cases=cases)
 
 

@@ -51,20 +51,25 @@ async def show_list(req: Req) -> None:
 
 async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:
     await cases.opened(req.session, req.me, case, req.services.now())
-    values: dict[str, Any] = {
-        "case": case,
-        "age": cases.age_of(case, req.services.today()),
-        "deadlines": (await deadlines.active_of(req.session, case.id))[:4],
-        "today": req.services.today(),
-    }
-    keyboard = _card_keyboard(req, case)
+    values = await card_values(req, case)
+    keyboard = card_keyboard(req, case)
     if edit:
         await req.edit("cases/card", keyboard, **values)
     else:
         await req.reply("cases/card", keyboard, **values)
 
 
-def _card_keyboard(req: Req, case: Case) -> Keyboard:
+async def card_values(req: Req, case: Case) -> dict[str, Any]:
+    """What the case card template shows."""
+    return {
+        "case": case,
+        "age": cases.age_of(case, req.services.today()),
+        "deadlines": (await deadlines.active_of(req.session, case.id))[:4],
+        "today": req.services.today(),
+    }
+
+
+def card_keyboard(req: Req, case: Case) -> Keyboard:
     b = req.texts.button
     if case.status == CaseStatus.CLOSED:
         return [

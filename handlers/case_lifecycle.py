@@ -124,11 +124,22 @@ async def _hand_over(req: Req, case: Case, new: Koordinator) -> None:
     await req.drop_keyboard()
     await req.reply("lifecycle/handed_over", alias=case.alias, new=new.name or "")
     app = req.context.application
+    from handlers.case_card import card_keyboard, card_values
+    from handlers.common import markup_of
     from handlers.reminders import limiter_of, send_guarded
 
-    text = req.render("lifecycle/you_got_a_case", alias=case.alias, old=old.name or "")
+    # The new koordinator gets the case card itself, ready to work from.
+    values = await card_values(req, case)
+    text = req.render(
+        "lifecycle/you_got_a_case",
+        alias=case.alias,
+        old=old.name or "",
+        card=req.render("cases/card", **values),
+    )
     async with limiter_of(app).slot(new.telegram_user_id):
-        await send_guarded(app.bot, new.telegram_user_id, str(text), None)
+        await send_guarded(
+            app.bot, new.telegram_user_id, str(text), markup_of(card_keyboard(req, case))
+        )
     await req.session.flush()
     await notify_ke(
         app,

@@ -156,3 +156,39 @@ async def test_long_overdue_deadlines_are_told_to_the_ke_once(bot, clock):
     await bot.sweep()
     notices = [t for t in admin_texts(bot) if "mer enn 30 dager over fristen" in t]
     assert len(notices) == 1 and "AB (Kari Nordmann): Oppstartsamtale" in notices[0]
+
+
+async def test_closed_cases_are_purged_after_the_retention_period(bot, clock):
+    from datetime import timedelta
+
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await create_case(kari, "CD")
+    await kari.send("AB")
+    await kari.tap("Avslutt sak")
+    await answer_yes(kari, 3)
+    await kari.tap("Annet")
+    clock.advance(timedelta(days=364))
+    await bot.sweep()
+    assert len(await rows(bot, Case)) == 2
+    bot.app.bot_data.pop("last_purge", None)
+    clock.advance(timedelta(days=2))
+    await bot.sweep()
+    [left] = await rows(bot, Case)
+    assert left.alias == "CD"
+    assert "case.purged" in [e.action for e in await rows(bot, AuditEntry)]
+    replies = await kari.send("AB")
+    assert "Jeg fant ingen sak" in replies[0]
+
+
+async def test_the_new_koordinator_gets_the_case_card(bot):
+    kari = await bot.registered_user("Kari Nordmann")
+    per = await bot.registered_user("Per Olsen", tjenestested="NAV")
+    await create_case(kari, "AB")
+    await kari.tap("Bytt koordinator")
+    await answer_yes(kari, 4)
+    await kari.tap("Per Olsen (NAV)")
+    notice = per.last
+    assert "Du er ny koordinator for AB" in notice.text and "📁 AB" in notice.text
+    await per.tap("Kartlegging", notice)
+    assert "Kartlegging – AB" in per.transcript()

@@ -194,3 +194,56 @@ def test_a_municipality_can_replace_a_questionnaire(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-1500:]
     assert "Vårt eget lokale spørsmål?" in result.stdout
+
+
+def test_keys_rotate_from_the_command_line(tmp_path):
+    old, new = Cipher.generate_key(), Cipher.generate_key()
+    url = f"sqlite+aiosqlite:///{tmp_path}/r.sqlite3"
+    assert (
+        run_cli(
+            "db", "upgrade", env={"KOORDBOT_DATABASE_URL": url, "KOORDBOT_ENCRYPTION_KEY": old}
+        ).returncode
+        == 0
+    )
+    import asyncio
+    from datetime import UTC, datetime
+
+    from storage.db import Database
+    from storage.models import Koordinator
+
+    async def write() -> None:
+        db = Database(url, Cipher(old))
+        async with db.session() as s:
+            s.add(
+                Koordinator(
+                    telegram_user_id=1,
+                    name="Rotér meg",
+                    is_admin=False,
+                    active=True,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        await db.dispose()
+
+    asyncio.run(write())
+    result = run_cli(
+        "keys",
+        "rotate",
+        env={
+            "KOORDBOT_DATABASE_URL": url,
+            "KOORDBOT_ENCRYPTION_KEY": new,
+            "KOORDBOT_OLD_ENCRYPTION_KEYS": old,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    assert "koordinator.name: 1" in result.stdout
+
+    async def read() -> str | None:
+        db = Database(url, Cipher(new))
+        async with db.session() as s:
+            row = await s.get(Koordinator, 1)
+            name = row.name if row else None
+        await db.dispose()
+        return name
+
+    assert asyncio.run(read()) == "Rotér meg"
