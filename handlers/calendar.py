@@ -9,7 +9,7 @@ from telegram import InputFile
 
 from bot import audit, cases, deadlines
 from bot.export_ics import CalendarEntry, build_calendar
-from handlers.common import Access, Req, guarded, with_retry
+from handlers.common import Access, Req, file_slug, guarded, with_retry
 from storage.enums import CaseStatus
 from storage.models import Case, Deadline, Meeting
 
@@ -45,7 +45,7 @@ async def calendar_command(req: Req) -> None:
             koordinator_id=req.me.id,
             case_id=case.id,
         )
-    filename = f"frister-{_slug(alias) if alias else 'alle'}.ics"
+    filename = f"frister-{file_slug(alias) if alias else 'alle'}.ics"
     await with_retry(
         lambda: req.context.bot.send_document(
             req.chat_id,
@@ -106,7 +106,3 @@ async def _entries(req: Req, chosen: list[Case]) -> list[CalendarEntry]:
             )
         )
     return entries
-
-
-def _slug(alias: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in alias).strip("-") or "sak"

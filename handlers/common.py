@@ -167,6 +167,11 @@ class Req:
             log.info("could not delete user message: %s", exc)
 
 
+def file_slug(alias: str) -> str:
+    """A case alias as a safe part of a file name."""
+    return "".join(ch if ch.isalnum() else "-" for ch in alias).strip("-") or "sak"
+
+
 def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
     if not keyboard:
         return None

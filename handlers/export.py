@@ -19,7 +19,7 @@ from bot.export_pdf import (
     render_case_pdf,
 )
 from handlers import conversation
-from handlers.common import Req, with_retry
+from handlers.common import Req, file_slug, with_retry
 from storage.models import Case
 
 
@@ -129,7 +129,7 @@ def _goals(ctx: conversation.Ctx) -> list[SummaryGoal]:
 async def send_case_pdf(req: Req, case: Case) -> None:
     summary = await case_summary(req, case)
     pdf = render_case_pdf(summary, req.texts.env)
-    name = f"sammendrag-{_safe(case.alias)}-{req.services.today().isoformat()}.pdf"
+    name = f"sammendrag-{file_slug(case.alias)}-{req.services.today().isoformat()}.pdf"
     await audit.record(
         req.session,
         at=req.services.now(),
@@ -144,7 +144,3 @@ async def send_case_pdf(req: Req, case: Case) -> None:
             req.chat_id, InputFile(BytesIO(pdf), filename=name), caption=caption, parse_mode="HTML"
         )
     )
-
-
-def _safe(alias: str) -> str:
-    return "".join(ch if ch.isalnum() else "-" for ch in alias).strip("-") or "sak"

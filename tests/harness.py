@@ -201,3 +201,11 @@ class TestBot:
     def _admin_ready(self) -> bool:
         admin_id = next(iter(self.settings.admin_ids))
         return any("Du er registrert" in m.text for m in self.telegram.messages(admin_id))
+
+
+async def rows(bot: TestBot, model: Any, *where: Any) -> list[Any]:
+    """Stored rows of a model (optionally filtered), oldest first."""
+    from sqlalchemy import select
+
+    async with bot.services.db.session() as s:
+        return list((await s.scalars(select(model).where(*where).order_by(model.id))).all())

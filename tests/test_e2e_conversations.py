@@ -6,9 +6,9 @@ from datetime import date, timedelta
 from io import BytesIO
 
 from pypdf import PdfReader
-from sqlalchemy import select
 
 from storage.models import Answer, ConversationRun, Deadline, Meeting
+from tests.harness import rows
 from tests.test_e2e_cases import create_case
 
 
@@ -57,8 +57,7 @@ async def run_to_end(chat, limit=200, **kw):
 
 
 async def stored(bot, model):
-    async with bot.services.db.session() as s:
-        return list((await s.scalars(select(model).order_by(model.id))).all())
+    return await rows(bot, model)
 
 
 async def test_oppstart_for_a_child_from_start_to_end(bot):

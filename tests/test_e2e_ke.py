@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from storage.models import AuditEntry, Case, Deadline, Koordinator
+from tests.harness import rows
 from tests.test_e2e_cases import create_case
 from tests.test_e2e_conversations import run_to_end
-
-
-async def rows(bot, model, *where):
-    async with bot.services.db.session() as s:
-        return list((await s.scalars(select(model).where(*where).order_by(model.id))).all())
 
 
 def admin_texts(bot):

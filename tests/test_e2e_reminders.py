@@ -10,17 +10,12 @@ from sqlalchemy import select
 
 from storage.models import Deadline, Koordinator, Reminder
 from tests.conftest import OSLO
-from tests.harness import TestBot
+from tests.harness import TestBot, rows
 from tests.test_e2e_cases import create_case
 
 
 def at(clock, y, m, d, hh=8, mm=0):
     clock.set(datetime(y, m, d, hh, mm, tzinfo=OSLO))
-
-
-async def rows(bot, model, *where):
-    async with bot.services.db.session() as s:
-        return list((await s.scalars(select(model).where(*where).order_by(model.id))).all())
 
 
 async def test_oppstart_reminders_come_at_eight_on_working_days_once(bot, clock):
