@@ -32,7 +32,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--dispatch-count",
         type=int,
         default=10_000,
-        help="reminders to dispatch (floor = N/30 s; 10,000 takes about 6 minutes)",
+        help="reminders to dispatch (floor = N/30 s; 10,000 take about 6.5 minutes)",
     )
     parser.add_argument("--iterations", type=int, default=300, help="timed updates per command")
     args = parser.parse_args(argv)

@@ -105,6 +105,7 @@ class Municipality:
         self.case_appointed = [TODAY] * (shape.cases + 1)
         self._dispatch_candidate: dict[int, tuple[int, int]] = {}
         self._reminders: list[Row] = []
+        self._run_owner: list[tuple[int, int, datetime]] = []  # (run, koordinator, started)
         self.dispatch_ids: list[int] = []
         self.counts: dict[str, int] = {}
 
@@ -312,7 +313,6 @@ class Municipality:
         """An oppstart run on most cases, a kartlegging on some (cursor encrypted)."""
         rng = self.rng
         run_id = 0
-        self._run_owner: list[tuple[int, int, datetime]] = []
         for cid in range(1, self.shape.cases + 1):
             kid = self.case_koordinator[cid]
             appointed = self.case_appointed[cid]

@@ -53,13 +53,13 @@ async def explain(engine: AsyncEngine, label: str, statements: list[Statement]) 
     async with engine.connect() as conn:
         for n, (sql, params, _) in enumerate(statements, 1):
             print(f"  plan of {label} statement {n}: {one_line(sql)}")
-            rows = (await conn.exec_driver_sql(prefix + sql, params)).fetchall()
+            rows: list[Any] = list((await conn.exec_driver_sql(prefix + sql, params)).fetchall())
             if sqlite:
                 depth: dict[int, int] = {0: 0}
-                for node, parent, _, detail in rows:
-                    depth[node] = depth.get(parent, 0) + 1
-                    print(f"    {'  ' * (depth[node] - 1)}{detail}")
+                for row in rows:  # (id, parent, unused, detail)
+                    depth[row[0]] = depth.get(row[1], 0) + 1
+                    print(f"    {'  ' * (depth[row[0]] - 1)}{row[3]}")
             else:
-                for (line,) in rows:
-                    print(f"    {line}")
+                for row in rows:
+                    print(f"    {row[0]}")
         await conn.rollback()

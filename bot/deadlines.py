@@ -383,35 +383,27 @@ async def complete_kind(
 # ---- lookups ---------------------------------------------------------------------------
 async def next_for_cases(session: AsyncSession, case_ids: list[int]) -> dict[int, Deadline]:
     """The soonest active deadline of each case."""
-    if not case_ids:
-        return {}
-    rows = (
-        await session.scalars(
-            select(Deadline)
-            .where(Deadline.case_id.in_(case_ids), Deadline.status.in_(ACTIVE))
-            .order_by(Deadline.case_id, Deadline.due, Deadline.id)
-        )
-    ).all()
     first: dict[int, Deadline] = {}
-    for row in rows:
+    for row in await _active_rows(session, case_ids):
         first.setdefault(row.case_id, row)
     return first
 
 
-async def due_within(session: AsyncSession, case_ids: list[int], until: date) -> list[Deadline]:
-    """Active deadlines of these cases due on or before `until` (overdue included)."""
+async def _active_rows(
+    session: AsyncSession, case_ids: list[int], until: date | None = None
+) -> list[Deadline]:
+    # Only the case id goes to the index: with a status condition too, SQLite may pick the
+    # (status, due) index and walk every open deadline in the municipality. A koordinator's
+    # few cases have few rows, so the status is checked here.
     if not case_ids:
         return []
-    return list(
-        (
-            await session.scalars(
-                select(Deadline)
-                .where(
-                    Deadline.case_id.in_(case_ids),
-                    Deadline.status.in_(ACTIVE),
-                    Deadline.due <= until,
-                )
-                .order_by(Deadline.due, Deadline.id)
-            )
-        ).all()
-    )
+    stmt = select(Deadline).where(Deadline.case_id.in_(case_ids))
+    if until is not None:
+        stmt = stmt.where(Deadline.due <= until)
+    rows = (await session.scalars(stmt.order_by(Deadline.due, Deadline.id))).all()
+    return [r for r in rows if r.status in ACTIVE]
+
+
+async def due_within(session: AsyncSession, case_ids: list[int], until: date) -> list[Deadline]:
+    """Active deadlines of these cases due on or before `until` (overdue included)."""
+    return await _active_rows(session, case_ids, until)

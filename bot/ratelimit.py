@@ -16,7 +16,10 @@ class SendLimiter:
     """Await `slot(chat_id)` before each message."""
 
     def __init__(self, per_second: float = 30.0, per_chat_seconds: float = 1.0) -> None:
-        self._overall = AsyncLimiter(per_second, 1.0)
+        # One message per 1/rate seconds and no burst: a bucket of 30 refilled each second
+        # lets more than 30 through in some one-second windows, which Telegram answers
+        # with 429. A little under the rate leaves room for clock jitter.
+        self._overall = AsyncLimiter(1, 1.0 / (per_second * 0.97))
         self._per_chat = per_chat_seconds
         self._last: dict[int, float] = {}
         self._locks: dict[int, asyncio.Lock] = {}
