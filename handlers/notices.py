@@ -55,7 +55,8 @@ async def long_overdue(app: Any) -> None:
                     Deadline.ke_notified_at.is_(None),
                     Case.status == CaseStatus.ACTIVE,
                 )
-                .limit(200)
+                .order_by(Deadline.due, Deadline.id)
+                .limit(50)
             )
         ).all()
         found = [

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 import asyncio
 from io import BytesIO
+from typing import Any
 
 from sqlalchemy import select
 from telegram import InputFile
 
 from bot import audit
-from bot.statistics import (
-    CaseFact,
-    DeadlineFact,
-    KoordinatorFact,
-    cases_csv,
-    compute,
-    figures_csv,
-    render_chart,
-    render_text,
-)
 from handlers.common import Access, Req, guarded, with_retry
 from storage.models import Case, Deadline, Koordinator
 
 
-async def _facts(req: Req) -> tuple[list[CaseFact], list[DeadlineFact], list[KoordinatorFact]]:
+async def _facts(req: Req) -> tuple[list[Any], list[Any], list[Any]]:
+    # Imported here: matplotlib behind it costs half a second and memory at every start.
+    from bot.statistics import CaseFact, DeadlineFact, KoordinatorFact
+
     zone = req.services.zone
     case_rows = (
         await req.session.execute(
@@ -86,6 +80,8 @@ async def _facts(req: Req) -> tuple[list[CaseFact], list[DeadlineFact], list[Koo
 @guarded(Access.ADMIN)
 async def statistics_command(req: Req) -> None:
     """/statistikk [csv]."""
+    from bot.statistics import cases_csv, compute, figures_csv, render_chart, render_text
+
     cases, deadlines, koordinatorer = await _facts(req)
     today = req.services.today()
     stats = compute(cases, deadlines, koordinatorer, today=today)

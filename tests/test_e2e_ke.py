@@ -148,8 +148,8 @@ async def test_long_overdue_deadlines_are_told_to_the_ke_once(bot, clock):
     clock.advance(timedelta(days=50))
     await bot.sweep()
     await bot.sweep()
-    notices = [t for t in admin_texts(bot) if "mer enn 30 dager over fristen" in t]
-    assert len(notices) == 1 and "AB (Kari Nordmann): Oppstartsamtale" in notices[0]
+    notices = [t for t in admin_texts(bot) if "mer enn 30 dager over tiden" in t]
+    assert len(notices) == 1 and "AB (Kari Nordmann): Oppstartsamtale forfalt" in notices[0]
 
 
 async def test_closed_cases_are_purged_after_the_retention_period(bot, clock):
