@@ -66,13 +66,9 @@ async def long_overdue(app: Any) -> None:
         # Mark first: a notice is sent at most once, even if sending fails later.
         for deadline, _case, _k in rows:
             deadline.ke_notified_at = services.now()
-    for _id, alias, name, kind, due in found:
+    if found:
+        # One message listing them: a notice per deadline would hold the sweep for
+        # minutes (one message a second to the same chat).
         await notify_ke(
-            app,
-            "notices/long_overdue",
-            alias=alias,
-            name=name,
-            kind=kind,
-            due=due,
-            days=services.settings.ke_overdue_days,
+            app, "notices/long_overdue", items=found, days=services.settings.ke_overdue_days
         )
