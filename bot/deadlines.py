@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from dateutil.relativedelta import relativedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import defer
 
 from bot.rules.cadences import CADENCE_KINDS, Cadence, oppstart_due, reminder_days
 from bot.rules.transitions import transitions_for
@@ -397,7 +398,8 @@ async def _active_rows(
     # few cases have few rows, so the status is checked here.
     if not case_ids:
         return []
-    stmt = select(Deadline).where(Deadline.case_id.in_(case_ids))
+    # The (encrypted) title is not shown in lookups: skip loading and decrypting it.
+    stmt = select(Deadline).options(defer(Deadline.title)).where(Deadline.case_id.in_(case_ids))
     if until is not None:
         stmt = stmt.where(Deadline.due <= until)
     rows = (await session.scalars(stmt.order_by(Deadline.due, Deadline.id))).all()
