@@ -155,8 +155,9 @@ def _alarm(entry: CalendarEntry, days_before: int) -> Alarm:
 
 
 def _text(value: str) -> str:
-    """`value` as RFC 5545 TEXT: line breaks as newlines, other control characters dropped."""
-    return _CONTROL.sub("", _LINE_BREAK.sub("\n", value))
+    """`value` as RFC 5545 TEXT: line breaks as newlines, other control characters and
+    byte-order marks dropped (readers strip a BOM at the start of a value)."""
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", value)).replace("\ufeff", "")
 
 
 def _check(entries: list[CalendarEntry], zone: ZoneInfo) -> None:

@@ -146,3 +146,12 @@ async def bot(settings: Settings, clock: ManualClock) -> AsyncIterator[TestBot]:
         yield test_bot
     finally:
         await test_bot.stop()
+
+
+# CI runs the property tests with a fixed seed, so a run is repeatable; locally they
+# explore new examples every time.
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+
+hypothesis_settings.register_profile("ci", derandomize=True, deadline=None)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
