@@ -81,8 +81,7 @@ async def create_invitation(
         session,
         at=now,
         action="invitation.created",
-        telegram_user_id=admin.telegram_user_id,
-        koordinator_id=admin.id,
+        actor=admin,
     )
     return NewInvitation(code=code, expires_at=expires)
 
@@ -141,6 +140,5 @@ async def complete_profile(
         session,
         at=now,
         action="koordinator.registered",
-        telegram_user_id=koordinator.telegram_user_id,
-        koordinator_id=koordinator.id,
+        actor=koordinator,
     )

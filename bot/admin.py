@@ -95,8 +95,7 @@ async def set_active(
         session,
         at=now,
         action="koordinator.activated" if active else "koordinator.deactivated",
-        telegram_user_id=actor.telegram_user_id,
-        koordinator_id=actor.id,
+        actor=actor,
         detail=f"koordinator:{target.id}",
     )
     return None
@@ -113,8 +112,7 @@ async def set_admin(
         session,
         at=now,
         action="koordinator.admin" if admin else "koordinator.not_admin",
-        telegram_user_id=actor.telegram_user_id,
-        koordinator_id=actor.id,
+        actor=actor,
         detail=f"koordinator:{target.id}",
     )
     return None
@@ -132,8 +130,7 @@ async def case_for_admin(
             session,
             at=now,
             action="case.admin_access",
-            telegram_user_id=admin.telegram_user_id,
-            koordinator_id=admin.id,
+            actor=admin,
             case_id=case.id,
         )
     return case
@@ -156,8 +153,7 @@ async def hand_over(
         session,
         at=now,
         action="case.handed_over",
-        telegram_user_id=actor.telegram_user_id,
-        koordinator_id=actor.id,
+        actor=actor,
         case_id=case.id,
         detail=f"from:{old.id if old else '?'} to:{new.id} {checklist}"[:200],
     )

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Koordinator
 
 
 async def record(
@@ -15,12 +15,17 @@ async def record(
     *,
     at: datetime,
     action: str,
+    actor: Koordinator | None = None,
     telegram_user_id: int | None = None,
     koordinator_id: int | None = None,
     case_id: int | None = None,
     detail: str | None = None,
 ) -> None:
-    """Append one entry; `detail` is a short code or id, never user text."""
+    """Append one entry; `detail` is a short code or id, never user text.
+
+    `actor` fills in who did it (Telegram user and koordinator id) in one go."""
+    if actor is not None:
+        telegram_user_id, koordinator_id = actor.telegram_user_id, actor.id
     session.add(
         AuditEntry(
             at=at,

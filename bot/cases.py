@@ -85,8 +85,7 @@ async def create_case(
         session,
         at=now,
         action="case.created",
-        telegram_user_id=koordinator.telegram_user_id,
-        koordinator_id=koordinator.id,
+        actor=koordinator,
         case_id=case.id,
     )
     return case
@@ -116,8 +115,7 @@ async def case_for(
             session,
             at=now,
             action="case.denied",
-            telegram_user_id=koordinator.telegram_user_id,
-            koordinator_id=koordinator.id,
+            actor=koordinator,
             case_id=case_id,
         )
         return None
@@ -142,8 +140,7 @@ async def opened(
         session,
         at=now,
         action="case.opened",
-        telegram_user_id=koordinator.telegram_user_id,
-        koordinator_id=koordinator.id,
+        actor=koordinator,
         case_id=case.id,
     )
 
@@ -158,8 +155,7 @@ async def set_status(
         session,
         at=now,
         action=f"case.{status.value}",
-        telegram_user_id=koordinator.telegram_user_id,
-        koordinator_id=koordinator.id,
+        actor=koordinator,
         case_id=case.id,
     )
 
@@ -183,8 +179,7 @@ async def update_case(
         session,
         at=now,
         action="case.edited",
-        telegram_user_id=koordinator.telegram_user_id,
-        koordinator_id=koordinator.id,
+        actor=koordinator,
         case_id=case.id,
         detail=",".join(sorted(changes)),
     )
@@ -246,8 +241,7 @@ async def close_case(
         session,
         at=now,
         action="case.closed",
-        telegram_user_id=koordinator.telegram_user_id,
-        koordinator_id=koordinator.id,
+        actor=koordinator,
         case_id=case.id,
         detail=reason,
     )

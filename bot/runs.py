@@ -42,8 +42,7 @@ async def start_run(
         session,
         at=now,
         action=f"run.started.{kind}",
-        koordinator_id=koordinator.id,
-        telegram_user_id=koordinator.telegram_user_id,
+        actor=koordinator,
         case_id=case.id,
         detail=str(run.id),
     )

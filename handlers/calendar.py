@@ -41,8 +41,7 @@ async def calendar_command(req: Req) -> None:
             req.session,
             at=req.services.now(),
             action="case.calendar",
-            telegram_user_id=req.user_id,
-            koordinator_id=req.me.id,
+            actor=req.me,
             case_id=case.id,
         )
     filename = f"frister-{file_slug(alias) if alias else 'alle'}.ics"

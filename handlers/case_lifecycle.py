@@ -99,8 +99,7 @@ async def _handover_checked(req: Req, state: DialogState, values: dict[str, Any]
         req.session,
         at=req.services.now(),
         action="case.handover_checklist",
-        telegram_user_id=req.user_id,
-        koordinator_id=req.me.id,
+        actor=req.me,
         case_id=case.id,
         detail=checklist,
     )

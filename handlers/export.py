@@ -134,8 +134,7 @@ async def send_case_pdf(req: Req, case: Case) -> None:
         req.session,
         at=req.services.now(),
         action="case.exported",
-        telegram_user_id=req.user_id,
-        koordinator_id=req.me.id,
+        actor=req.me,
         case_id=case.id,
     )
     caption = req.render("export/caption", alias=case.alias)

@@ -91,8 +91,7 @@ async def statistics_command(req: Req) -> None:
         req.session,
         at=req.services.now(),
         action="statistics.viewed",
-        telegram_user_id=req.user_id,
-        koordinator_id=req.me.id,
+        actor=req.me,
     )
     bot = req.context.bot
     if req.context.args and req.context.args[0].lower() == "csv":
