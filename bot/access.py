@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
@@ -35,9 +35,13 @@ def _hash(code: str) -> str:
     return hashlib.sha256(code.strip().encode("utf-8")).hexdigest()
 
 
+# Every update runs this lookup: the statement is built once.
+_BY_TELEGRAM_ID = select(Koordinator).where(Koordinator.telegram_user_id == bindparam("user_id"))
+
+
 async def koordinator_by_telegram_id(session: AsyncSession, user_id: int) -> Koordinator | None:
     """The koordinator with this Telegram user id, active or not."""
-    return await session.scalar(select(Koordinator).where(Koordinator.telegram_user_id == user_id))
+    return await session.scalar(_BY_TELEGRAM_ID, {"user_id": user_id})
 
 
 async def ensure_config_admin(

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import delete, select, update
+from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import defer
 
 from bot.rules.cadences import CADENCE_KINDS, Cadence, oppstart_due, reminder_days
 from bot.rules.transitions import transitions_for
@@ -382,30 +382,93 @@ async def complete_kind(
 
 
 # ---- lookups ---------------------------------------------------------------------------
-async def next_for_cases(session: AsyncSession, case_ids: list[int]) -> dict[int, Deadline]:
-    """The soonest active deadline of each case."""
-    first: dict[int, Deadline] = {}
-    for row in await _active_rows(session, case_ids):
-        first.setdefault(row.case_id, row)
-    return first
+# The lookups answer a tap on a phone, so their statements are built once here (with bound
+# parameters) rather than on every update.
+class Due(NamedTuple):
+    """A deadline as the lookups show it: what a reminder may carry, no text."""
+
+    id: int
+    case_id: int
+    kind: str
+    due: date
+    status: str
 
 
-async def _active_rows(
-    session: AsyncSession, case_ids: list[int], until: date | None = None
-) -> list[Deadline]:
-    # Only the case id goes to the index: with a status condition too, SQLite may pick the
-    # (status, due) index and walk every open deadline in the municipality. A koordinator's
-    # few cases have few rows, so the status is checked here.
-    if not case_ids:
-        return []
-    # The (encrypted) title is not shown in lookups: skip loading and decrypting it.
-    stmt = select(Deadline).options(defer(Deadline.title)).where(Deadline.case_id.in_(case_ids))
-    if until is not None:
-        stmt = stmt.where(Deadline.due <= until)
-    rows = (await session.scalars(stmt.order_by(Deadline.due, Deadline.id))).all()
-    return [r for r in rows if r.status in ACTIVE]
+_DUE_COLUMNS = (Deadline.id, Deadline.case_id, Deadline.kind, Deadline.due, Deadline.status)
 
 
-async def due_within(session: AsyncSession, case_ids: list[int], until: date) -> list[Deadline]:
-    """Active deadlines of these cases due on or before `until` (overdue included)."""
-    return await _active_rows(session, case_ids, until)
+class CaseLine(NamedTuple):
+    """A case as a list line shows it."""
+
+    id: int
+    alias: str
+    alias_key: str
+    level: str
+    status: str
+
+
+def _cases_with_next_statement(one_case: bool) -> Select[Any]:
+    # The soonest active deadline per case, picked by a correlated subquery that reads
+    # the case's few active rows through the (case_id, status) index.
+    soonest = (
+        select(Deadline.id)
+        .where(Deadline.case_id == Case.id, Deadline.status.in_(ACTIVE))
+        .order_by(Deadline.due, Deadline.id)
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Case.id, Case.alias, Case.alias_key, Case.level, Case.status, *_DUE_COLUMNS)
+        .outerjoin(Deadline, Deadline.id == soonest)
+        .where(
+            Case.koordinator_id == bindparam("koordinator_id"),
+            Case.status.in_(bindparam("statuses", expanding=True)),
+        )
+        .order_by(Case.alias_key)
+    )
+    return stmt.where(Case.id == bindparam("case_id")) if one_case else stmt
+
+
+_CASES_WITH_NEXT = {one: _cases_with_next_statement(one) for one in (False, True)}
+
+# `status || ''` keeps the status out of index choice: with a plain condition SQLite (no
+# statistics) walks the (status, due) index over every open deadline in the municipality
+# instead of starting from the koordinator's few cases.
+_UPCOMING = (
+    select(Case.alias, *_DUE_COLUMNS)
+    .join(Case, Case.id == Deadline.case_id)
+    .where(
+        Case.koordinator_id == bindparam("koordinator_id"),
+        Case.status == CaseStatus.ACTIVE,
+        Deadline.due <= bindparam("until"),
+        Deadline.status.concat("").in_(ACTIVE),
+    )
+    .order_by(Deadline.due, Deadline.id)
+)
+
+
+async def cases_with_next(
+    session: AsyncSession,
+    koordinator_id: int,
+    statuses: tuple[str, ...] = (CaseStatus.ACTIVE,),
+    case_id: int | None = None,
+) -> list[tuple[CaseLine, Due | None]]:
+    """The koordinator's cases in `statuses` (by alias), each with its soonest active
+    deadline, in one statement (/neste, /saker, inline lookups)."""
+    params: dict[str, Any] = {"koordinator_id": koordinator_id, "statuses": list(statuses)}
+    if case_id is not None:
+        params["case_id"] = case_id
+    result = await session.execute(_CASES_WITH_NEXT[case_id is not None], params)
+    return [
+        (CaseLine(*row[:5]), Due(*row[5:]) if row[5] is not None else None) for row in result.all()
+    ]
+
+
+async def upcoming(
+    session: AsyncSession, koordinator_id: int, until: date
+) -> list[tuple[str, Due]]:
+    """(alias, deadline) for every active deadline of the koordinator's active cases due
+    on or before `until` (overdue included), soonest first (/frister, weekly digest)."""
+    result = await session.execute(_UPCOMING, {"koordinator_id": koordinator_id, "until": until})
+    return [(row[0], Due(*row[1:])) for row in result.all()]

@@ -44,9 +44,13 @@ async def list_cases(req: Req) -> None:
 
 
 async def show_list(req: Req) -> None:
-    mine = await cases.my_cases(req.session, req.me)
-    keyboard = [[(c.alias, callbacks.make("c", c.id))] for c in mine[:40]]
-    await req.reply("cases/list", keyboard, cases=mine, shown=min(len(mine), 40))
+    mine = await deadlines.cases_with_next(
+        req.session, req.me.id, (CaseStatus.ACTIVE, CaseStatus.PAUSED)
+    )
+    keyboard = [[(c.alias, callbacks.make("c", c.id))] for c, _ in mine[:40]]
+    await req.reply(
+        "cases/list", keyboard, cases=mine, shown=min(len(mine), 40), today=req.services.today()
+    )
 
 
 async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:

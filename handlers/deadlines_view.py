@@ -19,24 +19,20 @@ from storage.models import Case, Deadline, DialogState
 FRISTER_DAYS = 30
 
 
-async def _my_active(req: Req) -> dict[int, Case]:
-    return {c.id: c for c in await cases.my_cases(req.session, req.me, (CaseStatus.ACTIVE,))}
-
-
 @guarded(Access.REGISTERED)
 async def next_command(req: Req) -> None:
     """/neste [alias]: the next deadline of one case, or of each case."""
     alias = " ".join(req.context.args or [])
+    case_id = None
     if alias:
         case = await cases.find_by_alias(req.session, req.me, alias)
         if case is None:
             await req.reply("errors/alias_unknown", alias=alias[:40])
             return
-        mine = {case.id: case}
-    else:
-        mine = await _my_active(req)
-    nxt = await deadlines.next_for_cases(req.session, list(mine))
-    rows = sorted(((mine[cid], d) for cid, d in nxt.items()), key=lambda x: x[1].due)
+        case_id = case.id
+    statuses = (case.status,) if case_id is not None else (CaseStatus.ACTIVE,)
+    mine = await deadlines.cases_with_next(req.session, req.me.id, statuses, case_id)
+    rows = sorted(((c, d) for c, d in mine if d is not None), key=lambda x: x[1].due)
     keyboard = [[(c.alias, callbacks.make("c", c.id))] for c, _ in rows[:20]]
     await req.reply(
         "deadlines/next",
@@ -51,15 +47,13 @@ async def next_command(req: Req) -> None:
 @guarded(Access.REGISTERED)
 async def frister_command(req: Req) -> None:
     """/frister: everything due in the next 30 days, overdue first, by week."""
-    mine = await _my_active(req)
     today = req.services.today()
-    rows = await deadlines.due_within(req.session, list(mine), today + timedelta(days=FRISTER_DAYS))
-    overdue = [(mine[d.case_id], d) for d in rows if d.due < today]
-    weeks: dict[str, list[tuple[Case, Deadline]]] = {}
-    for d in rows:
+    rows = await deadlines.upcoming(req.session, req.me.id, today + timedelta(days=FRISTER_DAYS))
+    overdue = [(alias, d) for alias, d in rows if d.due < today]
+    weeks: dict[str, list[tuple[str, deadlines.Due]]] = {}
+    for alias, d in rows:
         if d.due >= today:
-            iso = d.due.isocalendar()
-            weeks.setdefault(f"{iso.week}", []).append((mine[d.case_id], d))
+            weeks.setdefault(f"{d.due.isocalendar().week}", []).append((alias, d))
     await req.reply(
         "deadlines/frister",
         overdue=overdue,
@@ -244,13 +238,12 @@ async def inline_query(req: Req) -> None:
     if query is None:
         return
     wanted = query.query.strip().casefold()
-    mine = await _my_active(req)
-    matches = [c for c in mine.values() if c.alias_key.startswith(wanted)][:10]
-    nxt = await deadlines.next_for_cases(req.session, [c.id for c in matches])
+    mine = await deadlines.cases_with_next(req.session, req.me.id)
+    matches = [(c, d) for c, d in mine if c.alias_key.startswith(wanted)][:10]
     results = []
-    for case in matches:
+    for case, deadline in matches:
         text = req.render(
-            "deadlines/inline", case=case, deadline=nxt.get(case.id), today=req.services.today()
+            "deadlines/inline", case=case, deadline=deadline, today=req.services.today()
         )
         results.append(
             InlineQueryResultArticle(

@@ -204,19 +204,9 @@ async def send_digests(app: Any) -> None:
         async with services.db.session() as session:
             if not await reminders.claim_digest(session, koordinator.id, week, services.now()):
                 continue
-            mine = await deadlines_for(session, koordinator)
-            upcoming = await deadlines.due_within(
-                session, list(mine), local.date() + timedelta(days=6)
+            items = await deadlines.upcoming(
+                session, koordinator.id, local.date() + timedelta(days=6)
             )
-            items = [(mine[d.case_id], d) for d in upcoming]
         text = services.texts.render("reminders/digest", items=items, today=local.date())
         async with limiter_of(app).slot(koordinator.telegram_user_id):
             await send_guarded(app.bot, koordinator.telegram_user_id, text, None)
-
-
-async def deadlines_for(session: Any, koordinator: Any) -> dict[int, str]:
-    """Active case ids of a koordinator mapped to their aliases."""
-    from bot import cases
-    from storage.enums import CaseStatus
-
-    return {c.id: c.alias for c in await cases.my_cases(session, koordinator, (CaseStatus.ACTIVE,))}

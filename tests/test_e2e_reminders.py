@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import select
 
-from storage.models import Deadline, Koordinator, Reminder
+from storage.models import Case, Deadline, Koordinator, Reminder
 from tests.conftest import OSLO
 from tests.harness import TestBot, rows
 from tests.test_e2e_cases import create_case
@@ -345,3 +345,42 @@ async def test_telegram_limits_are_respected_for_one_koordinator(settings, clock
         assert bot.telegram.too_many_requests == 0
     finally:
         await bot.stop()
+
+
+async def test_lookups_show_each_cases_next_active_deadline_and_only_mine(bot, clock):
+    kari = await bot.registered_user()
+    ola = await bot.registered_user("Ola Hansen")
+    await create_case(kari, "AB")
+    await create_case(kari, "CD", birth=None)
+    await create_case(ola, "EF")
+    ab = (await rows(bot, Case, Case.alias_key == "ab"))[0]
+    [ab_oppstart] = await rows(
+        bot, Deadline, Deadline.case_id == ab.id, Deadline.kind == "oppstartsamtale"
+    )
+    await kari.press(f"u:{ab_oppstart.id}")  # AB's oppstartsamtale is done
+    ab_next = min(
+        (d for d in await rows(bot, Deadline, Deadline.case_id == ab.id) if d.status != "done"),
+        key=lambda d: (d.due, d.id),
+    )
+    replies = await kari.send("/neste")
+    [ab_line] = [line for line in replies[0].splitlines() if line.startswith("• AB:")]
+    assert "Oppstartsamtale" not in ab_line and ab_next.due.strftime("%d.%m.%Y") in ab_line
+    assert "CD: Oppstartsamtale 08.12.2026" in replies[0]
+    assert "EF" not in replies[0]
+    await kari.send("CD")
+    await kari.tap("Sett på pause")
+    replies = await kari.send("/neste")
+    assert "CD" not in replies[0] and "AB:" in replies[0]
+    replies = await kari.send("/saker")
+    assert "Mine saker (2)" in replies[-1] and "EF" not in replies[-1]
+    assert (
+        "• CD – Individuell plan (IP) (på pause)\n   Neste: Oppstartsamtale 08.12.2026"
+        in (replies[-1])
+    )
+    clock.advance(timedelta(days=20))
+    replies = await kari.send("/frister")
+    assert "CD" not in replies[0] and "EF" not in replies[0]
+    replies = await ola.send("/frister")
+    assert "08.12.2026 EF: Oppstartsamtale" in replies[0] and "AB" not in replies[0]
+    replies = await ola.send("/saker")
+    assert "Neste: Oppstartsamtale 08.12.2026 ⚠️ forfalt" in replies[-1]
