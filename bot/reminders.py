@@ -15,12 +15,13 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit, deadlines
+from bot import access, audit, deadlines
 from storage.enums import CaseStatus
 from storage.models import Case, Deadline, DigestLog, Koordinator, Reminder
 
@@ -223,35 +224,25 @@ async def mark_unreachable(
     if reminder is not None:
         reminder.status, reminder.claimed_by, reminder.claimed_until = "pending", None, None
         reminder.attempts = max(reminder.attempts - 1, 0)
-    koordinator = await session.scalar(
-        select(Koordinator).where(Koordinator.telegram_user_id == chat_id)
-    )
+    koordinator = await access.koordinator_by_telegram_id(session, chat_id)
     if koordinator is None or koordinator.unreachable_since is not None:
         return None
     koordinator.unreachable_since = now
-    await audit.record(
-        session,
-        at=now,
-        action="koordinator.unreachable",
-        koordinator_id=koordinator.id,
-        telegram_user_id=chat_id,
-    )
+    await audit.record(session, at=now, action="koordinator.unreachable", actor=koordinator)
     return koordinator
+
+
+async def _reachable(session: AsyncSession, *conditions: Any) -> list[Koordinator]:
+    """Active koordinatorer the bot can reach that meet `conditions`."""
+    stmt = select(Koordinator).where(
+        Koordinator.active.is_(True), Koordinator.unreachable_since.is_(None), *conditions
+    )
+    return list((await session.scalars(stmt)).all())
 
 
 async def admins(session: AsyncSession) -> list[Koordinator]:
     """Active admins, to be told about unreachable koordinatorer."""
-    return list(
-        (
-            await session.scalars(
-                select(Koordinator).where(
-                    Koordinator.is_admin.is_(True),
-                    Koordinator.active.is_(True),
-                    Koordinator.unreachable_since.is_(None),
-                )
-            )
-        ).all()
-    )
+    return await _reachable(session, Koordinator.is_admin.is_(True))
 
 
 async def claim_digest(
@@ -269,14 +260,4 @@ async def claim_digest(
 
 async def digest_candidates(session: AsyncSession) -> list[Koordinator]:
     """Koordinatorer who asked for the weekly digest and can be reached."""
-    return list(
-        (
-            await session.scalars(
-                select(Koordinator).where(
-                    Koordinator.weekly_digest.is_(True),
-                    Koordinator.active.is_(True),
-                    Koordinator.unreachable_since.is_(None),
-                )
-            )
-        ).all()
-    )
+    return await _reachable(session, Koordinator.weekly_digest.is_(True))

@@ -23,14 +23,14 @@ FRISTER_DAYS = 30
 async def next_command(req: Req) -> None:
     """/neste [alias]: the next deadline of one case, or of each case."""
     alias = " ".join(req.context.args or [])
-    case_id = None
+    case_id, statuses = None, (CaseStatus.ACTIVE,)
     if alias:
         case = await cases.find_by_alias(req.session, req.me, alias)
         if case is None:
             await req.reply("errors/alias_unknown", alias=alias[:40])
             return
-        case_id = case.id
-    statuses = (case.status,) if case_id is not None else (CaseStatus.ACTIVE,)
+        # A named case is shown whatever its status.
+        case_id, statuses = case.id, (case.status,)
     mine = await deadlines.cases_with_next(req.session, req.me.id, statuses, case_id)
     rows = sorted(((c, d) for c, d in mine if d is not None), key=lambda x: x[1].due)
     keyboard = [[(c.alias, callbacks.make("c", c.id))] for c, _ in rows[:20]]
