@@ -25,9 +25,10 @@ Choices, and why:
   before" is the same clock time n days earlier (0 -> at the start). Cancelled entries
   carry no alarms. Google ignores alarms in imported files and uses the calendar's
   default notifications instead; Outlook and Apple honour them.
-- Text is kept as given (icalendar escapes commas, semicolons and newlines and folds
-  long lines), except that control characters other than newline and tab, which
-  RFC 5545 forbids and some importers choke on, are dropped; CR and CRLF become LF.
+- Text is kept as given (escaped by RFC 5545: backslash, comma, semicolon, newline;
+  icalendar folds long lines), except that control characters other than newline and
+  tab, which RFC 5545 forbids and some importers choke on, are dropped; CR and CRLF
+  become LF.
 - Content-free, like the reminders: no DESCRIPTION, LOCATION, ATTENDEE or URL; only the
   summary the caller gives. CLASS:PRIVATE in case the calendar is shared.
 - Deterministic: DTSTAMP is `generated_at` in UTC, there is no random calendar UID, and
@@ -43,7 +44,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from icalendar import Alarm, Calendar, Event
+from icalendar import Alarm, Calendar, Event, vText
 
 PRODID = "-//Koordinatorbot//NO"
 ALL_DAY_ALARM_HOUR = 8  # local time, the same hour as the reminders in the chat
@@ -154,10 +155,25 @@ def _alarm(entry: CalendarEntry, days_before: int) -> Alarm:
     return alarm
 
 
-def _text(value: str) -> str:
+class _Text(vText):
+    """TEXT escaped exactly as RFC 5545 says. icalendar's own escaping reads a literal
+    backslash + N as a line break, so an alias like "A\\N" would come back changed."""
+
+    def to_ical(self) -> bytes:
+        escaped = (
+            str(self)
+            .replace("\\", "\\\\")
+            .replace(";", "\\;")
+            .replace(",", "\\,")
+            .replace("\n", "\\n")
+        )
+        return escaped.encode(self.encoding)
+
+
+def _text(value: str) -> _Text:
     """`value` as RFC 5545 TEXT: line breaks as newlines, other control characters and
     byte-order marks dropped (readers strip a BOM at the start of a value)."""
-    return _CONTROL.sub("", _LINE_BREAK.sub("\n", value)).replace("\ufeff", "")
+    return _Text(_CONTROL.sub("", _LINE_BREAK.sub("\n", value)).replace("\ufeff", ""))
 
 
 def _check(entries: list[CalendarEntry], zone: ZoneInfo) -> None:

@@ -243,10 +243,20 @@ def summary_round_trip(summary: str) -> str:
 def test_commas_semicolons_backslashes_and_newlines_are_escaped_and_come_back() -> None:
     tricky = 'AB, CD; "EF"\\GH\nny linje: slutt'
     assert summary_round_trip(tricky) == tricky
+    # icalendar alone would turn a literal backslash + N into a line break.
+    for literal in ("\\N", "A\\NB", "\\\\N", "\\n"):
+        assert summary_round_trip(literal) == literal
 
 
-# Text a caller can sensibly give: anything printable, plus newline and tab.
-PLAIN_TEXT = st.text(st.characters(blacklist_categories=("Cs", "Cc"), whitelist_characters="\n\t"))
+# Text a caller can sensibly give: anything printable, plus newline and tab. A byte-order
+# mark is dropped on purpose (the next test covers it), so it is left out here.
+PLAIN_TEXT = st.text(
+    st.characters(
+        blacklist_categories=("Cs", "Cc"),
+        blacklist_characters="\ufeff",
+        whitelist_characters="\n\t",
+    )
+)
 
 
 @given(PLAIN_TEXT)
