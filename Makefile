@@ -18,9 +18,14 @@ install: $(STAMP)
 local: $(STAMP)
 	$(BIN)/koordbot local
 
-test: $(STAMP)
-	$(BIN)/ruff check .
+test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+# Style, types and the layer contract (pyproject.toml: [tool.importlinter]).
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy koordbot bot handlers storage messages
+	$(BIN)/lint-imports
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

@@ -17,7 +17,7 @@ from bench.config import Target, cipher
 from bench.harness import LogTally, running_bot
 from bench.load import bench_dispatch, reset_dispatch
 from bench.report import Figure
-from bot.standin import FakeTelegram
+from koordbot.standin import FakeTelegram
 from storage.db import Database
 from storage.models import Reminder
 

@@ -16,9 +16,9 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Messag
 
 from bench.config import NOW, bench_settings, cipher
 from bot import access
-from bot.app import LOCAL_TOKEN, App, build_application, start_app, stop_app
 from bot.clock import Clock, ManualClock
-from bot.standin import FakeTelegram, StandinRequest
+from koordbot.app import LOCAL_TOKEN, App, build_application, start_app, stop_app
+from koordbot.standin import FakeTelegram, StandinRequest
 from storage.db import Database
 
 AnyApp = Application[Any, Any, Any, Any, Any, Any]

@@ -28,8 +28,8 @@ def _peak_rss_mb() -> float:
 
 async def _bot(url: str, phases: dict[str, float]) -> None:
     from bench.config import bench_settings, cipher
-    from bot.app import build_application, start_app, stop_app
-    from bot.standin import FakeTelegram
+    from koordbot.app import build_application, start_app, stop_app
+    from koordbot.standin import FakeTelegram
 
     phases["import"] = time.perf_counter() - STARTED
     telegram = FakeTelegram()
@@ -44,7 +44,7 @@ async def _bot(url: str, phases: dict[str, float]) -> None:
 
 async def _echo(phases: dict[str, float]) -> None:
     from bench.harness import running_echo
-    from bot.standin import FakeTelegram
+    from koordbot.standin import FakeTelegram
 
     phases["import"] = time.perf_counter() - STARTED
     async with running_echo(FakeTelegram()):

@@ -24,8 +24,8 @@ from bench.harness import LogTally, feed, running_bot, running_echo
 from bench.load import prewarm
 from bench.report import Figure, percentile
 from bench.sqlplan import Statement, StatementLog, explain, one_line
-from bot.services import services_of
-from bot.standin import FakeTelegram, FakeUser
+from handlers.context import services_of
+from koordbot.standin import FakeTelegram, FakeUser
 from storage.db import Database
 from storage.models import Koordinator
 

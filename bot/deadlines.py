@@ -407,7 +407,7 @@ class CaseLine(NamedTuple):
     status: str
 
 
-def _cases_with_next_statement(one_case: bool) -> Select[Any]:
+def _cases_with_next_statement(one_case: bool) -> Select:  # type: ignore[type-arg]
     # The soonest active deadline per case, picked by a correlated subquery that reads
     # the case's few active rows through the (case_id, status) index.
     soonest = (

@@ -167,7 +167,7 @@ class _Text(vText):
             .replace(",", "\\,")
             .replace("\n", "\\n")
         )
-        return escaped.encode(self.encoding)
+        return escaped.encode(getattr(self, "encoding", "utf-8"))
 
 
 def _text(value: str) -> _Text:

@@ -19,13 +19,15 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import InvalidToken
 from sqlalchemy import Column, Table, Text, bindparam, select, tuple_, type_coerce
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
+from storage.crypto import Cipher, InvalidKeyError
 from storage.db import Database
 from storage.models import Base
 from storage.types import EncryptedJSON, EncryptedText, _cipher
@@ -122,8 +124,6 @@ async def _rotate_column(
 
 async def rotate_configured(settings: Settings) -> dict[str, int]:
     """`koordbot keys rotate`: rotate the configured database to KOORDBOT_ENCRYPTION_KEY."""
-    from bot.app import make_cipher
-
     cipher = make_cipher(settings)  # a missing or bad key stops here, before connecting
     old = [k for k in settings.old_encryption_keys.split(",") if k.strip()]
     log.info(
@@ -136,3 +136,29 @@ async def rotate_configured(settings: Settings) -> dict[str, int]:
         return await rotate_all(db)
     finally:
         await db.dispose()
+
+
+def make_cipher(settings: Settings, *, local: bool = False) -> Cipher:
+    """The cipher from KOORDBOT_ENCRYPTION_KEY; local mode keeps a key file of its own."""
+    key = settings.encryption_key.strip()
+    if not key and local:
+        key = _local_key(settings.local_key_file)
+    if not key:
+        raise SettingsError(
+            "KOORDBOT_ENCRYPTION_KEY is not set: create one with `koordbot keys generate`."
+        )
+    old = tuple(k for k in settings.old_encryption_keys.split(",") if k.strip())
+    try:
+        return Cipher(key, old)
+    except InvalidKeyError as exc:
+        raise SettingsError(f"KOORDBOT_ENCRYPTION_KEY is not valid: {exc}") from None
+
+
+def _local_key(path: Path) -> str:
+    if path.exists():
+        return path.read_text(encoding="utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    key = Cipher.generate_key()
+    path.write_text(key + "\n", encoding="utf-8")
+    path.chmod(0o600)
+    return key

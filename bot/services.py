@@ -4,10 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 from zoneinfo import ZoneInfo
-
-from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock, local_now
 from bot.questionnaires import Questionnaire
@@ -41,16 +38,3 @@ class Services:
     def today(self) -> date:
         """Today's local date."""
         return self.local_now().date()
-
-
-class KContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
-    """Callback context that knows the services."""
-
-    @property
-    def services(self) -> Services:
-        return services_of(self.application)
-
-
-def services_of(application: Application[Any, Any, Any, Any, Any, Any]) -> Services:
-    """The services stored on an application by the factory."""
-    return application.bot_data["services"]  # type: ignore[no-any-return]

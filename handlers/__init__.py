@@ -15,7 +15,6 @@ from telegram.ext import (
     filters,
 )
 
-from bot.services import KContext
 from handlers import (
     admin_views,
     calendar,
@@ -29,6 +28,7 @@ from handlers import (
     router,
     statistics_view,
 )
+from handlers.context import KContext
 
 log = logging.getLogger(__name__)
 

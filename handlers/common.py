@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from enum import Enum
 from typing import Any
 
@@ -20,7 +20,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot import access
 from bot.rules.fnr import find_fnr
-from bot.services import KContext, Services
+from bot.services import Services
+from handlers.context import KContext
 from messages import Texts
 from storage.models import Koordinator
 
@@ -84,11 +85,12 @@ class Req:
         for i, part in enumerate(parts):
             markup = markup_of(keyboard) if i == len(parts) - 1 else None
             sent = await with_retry(
-                lambda p=part, m=markup: self.context.bot.send_message(
+                functools.partial(
+                    self.context.bot.send_message,
                     self.chat_id,
-                    p,
+                    part,
                     parse_mode=ParseMode.HTML,
-                    reply_markup=m,
+                    reply_markup=markup,
                     disable_web_page_preview=True,
                 )
             )
@@ -230,10 +232,13 @@ async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 4) -> A
 Handler = Callable[[Req], Awaitable[None]]
 
 
-def guarded(level: Access) -> Callable[[Handler], Callable[[Update, KContext], Awaitable[None]]]:
+Callback = Callable[[Update, KContext], Coroutine[Any, Any, None]]
+
+
+def guarded(level: Access) -> Callable[[Handler], Callback]:
     """Wrap a handler: open the session, identify the user, enforce `level`."""
 
-    def decorate(fn: Handler) -> Callable[[Update, KContext], Awaitable[None]]:
+    def decorate(fn: Handler) -> Callback:
         @functools.wraps(fn)
         async def run(update: Update, context: KContext) -> None:
             services = context.services
@@ -270,13 +275,8 @@ async def _allowed(req: Req, level: Access) -> bool:
         koordinator is None or not koordinator.active or not koordinator.registered
     ):
         # Inline answers go to any chat; strangers get an empty list, nothing else.
-        await with_retry(
-            lambda: req.update.inline_query.answer(
-                [],
-                cache_time=0,  # type: ignore[union-attr]
-                is_personal=True,
-            )
-        )
+        query = req.update.inline_query
+        await with_retry(lambda: query.answer([], cache_time=0, is_personal=True))
         return False
     if koordinator is None or not koordinator.active:
         template = "access/deactivated" if koordinator else "access/unregistered"

@@ -3,6 +3,7 @@ back / skip / pause, resume after a restart, summary and corrections."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -122,7 +123,7 @@ async def start(req: Req, case: Case, kind: str) -> None:
     q = questionnaire(req, kind)
     engine = Engine(q, req.texts.env, facts_of(req, case))
     first = engine.first({})
-    cursor = {"pos": first.path if first else None, "history": []}
+    cursor: dict[str, Any] = {"pos": first.path if first else None, "history": []}
     run = await runs.start_run(req.session, case, kind, req.me, cursor, now)
     await dialogs.start(req.session, req.user_id, "conversation", "run", {"run_id": run.id}, now)
     await req.reply("conv/intro", title=q.title, alias=case.alias, intro=engine.render(q.intro, {}))
@@ -247,7 +248,7 @@ async def tidy(req: Req, ctx: Ctx) -> bool:
     for start in range(0, len(ids), 100):
         chunk = ids[start : start + 100]
         try:
-            await with_retry(lambda c=chunk: req.context.bot.delete_messages(req.chat_id, c))
+            await with_retry(functools.partial(req.context.bot.delete_messages, req.chat_id, chunk))
         except TelegramError as exc:
             # Too old or already gone: the answers are stored, the chat just stays longer.
             log.info("tidy mode could not delete messages: %s", exc)
@@ -339,7 +340,7 @@ async def on_text(req: Req, state: DialogState) -> None:
         if clock.value is None:
             await ask(req, ctx, "errors/date", code=str(clock.error or "unrecognised"), kind="time")
             return
-        text = f"{_iso_date(cursor['day']).strftime('%d.%m.%Y')} kl {clock.value:%H:%M}"
+        text = f"{date.fromisoformat(cursor['day']):%d.%m.%Y} kl {clock.value:%H:%M}"
     typed = parse_typed(step, text, req.services.today(), req.services.local_now())
     if typed.error:
         await _typed_error(req, ctx, step, typed.error, typed.detail or {})
@@ -513,9 +514,8 @@ async def _button_value(req: Req, ctx: Ctx, pos: Pos, step: Step, value: str) ->
         await req.drop_keyboard(req.render("form/answered", answer=labels))
         await answer(req, ctx, pos, step, chosen)
     elif step.kind == "multi" and any(o.value == value for o in step.options):
-        chosen = set(cursor.get("multi") or [])
-        chosen ^= {value}
-        cursor["multi"] = sorted(chosen)
+        toggled = set(cursor.get("multi") or []) ^ {value}
+        cursor["multi"] = sorted(toggled)
         ctx.run.cursor = cursor  # same token: the toggled keyboard stays valid
         keyboard = _step_keyboard(req, ctx, step, cursor)
         keyboard.append(_nav_row(req, ctx))
@@ -529,7 +529,7 @@ async def _button_value(req: Req, ctx: Ctx, pos: Pos, step: Step, value: str) ->
             default=None,
             waiting_for_time=False,
             day=None,
-            selected=len(chosen),
+            selected=len(toggled),
             max_length=None,
         )
     elif step.kind == "date" and value in ("_dflt", *QUICK_DATES):

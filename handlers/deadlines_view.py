@@ -23,7 +23,8 @@ FRISTER_DAYS = 30
 async def next_command(req: Req) -> None:
     """/neste [alias]: the next deadline of one case, or of each case."""
     alias = " ".join(req.context.args or [])
-    case_id, statuses = None, (CaseStatus.ACTIVE,)
+    case_id: int | None = None
+    statuses: tuple[str, ...] = (CaseStatus.ACTIVE,)
     if alias:
         case = await cases.find_by_alias(req.session, req.me, alias)
         if case is None:

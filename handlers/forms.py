@@ -116,13 +116,13 @@ async def ask(req: Req, state: DialogState, error: str | None = None, **error_va
     names = fields_of(state)
     values = state.data.get("values", {})
     if state.step == CONFIRM_ALIAS:
-        keyboard = [
+        confirm: Keyboard = [
             [
                 (req.texts.button("use_anyway"), _data(state, YES)),
                 (req.texts.button("type_new"), _data(state, NO)),
             ]
         ]
-        await req.reply("ask/alias_confirm", keyboard, alias=state.data.get("pending_alias", ""))
+        await req.reply("ask/alias_confirm", confirm, alias=state.data.get("pending_alias", ""))
         return
     field = FIELDS[state.step]
     position = names.index(field.name) + 1

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 
 from bot import deadlines, reminders
-from bot.services import services_of
+from handlers.context import services_of
 from storage.enums import CaseStatus
 from storage.models import Case, Deadline, Koordinator
 

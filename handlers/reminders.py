@@ -16,9 +16,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot import deadlines, reminders
 from bot.ratelimit import SendLimiter
-from bot.services import KContext, services_of
 from handlers import callbacks
 from handlers.common import markup_of
+from handlers.context import KContext, services_of
 
 log = logging.getLogger(__name__)
 BATCH = 500

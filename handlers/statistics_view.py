@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from io import BytesIO
 from typing import Any
 
@@ -101,11 +102,8 @@ async def statistics_command(req: Req) -> None:
             (f"statistikk-{today.isoformat()}.csv", figures),
             (f"saker-{today.isoformat()}.csv", listing),
         ):
-            await with_retry(
-                lambda n=name, c=content: bot.send_document(
-                    req.chat_id, InputFile(BytesIO(c), filename=n)
-                )
-            )
+            document = InputFile(BytesIO(content), filename=name)
+            await with_retry(functools.partial(bot.send_document, req.chat_id, document))
         await req.reply("statistics/csv_sent")
         return
     await req.send_text(render_text(stats, texts, threshold))

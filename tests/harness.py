@@ -16,11 +16,12 @@ from typing import Any
 
 from telegram import Update
 
-from bot.app import App, build_application, start_app, stop_app
 from bot.clock import ManualClock
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.settings import Settings
-from bot.standin import ChatMessage, FakeTelegram, FakeUser
+from handlers.context import services_of
+from koordbot.app import App, build_application, start_app, stop_app
+from koordbot.standin import ChatMessage, FakeTelegram, FakeUser
 from storage.crypto import Cipher
 
 

@@ -13,11 +13,11 @@ import httpx
 import pytest
 from telegram import Update
 
-from bot.app import App, build_application, start_app, stop_app
 from bot.settings import Settings, SettingsError, load_settings
-from bot.standin import ChatMessage, FakeTelegram, FakeUser
-from bot.standin_http import BotApiServer, decode_value
-from bot.telegram_mode import webhook_options
+from koordbot.app import App, build_application, start_app, stop_app
+from koordbot.standin import ChatMessage, FakeTelegram, FakeUser
+from koordbot.standin.http import BotApiServer, decode_value
+from koordbot.telegram_mode import webhook_options
 from tests.conftest import ADMIN_ID, TEST_KEY
 
 WAIT_SECONDS = 5.0

@@ -326,7 +326,7 @@ async def test_per_case_cadence_override_moves_the_first_evaluation(bot, clock):
 
 
 async def test_telegram_limits_are_respected_for_one_koordinator(settings, clock):
-    from bot.standin import FakeTelegram
+    from koordbot.standin import FakeTelegram
     from storage.crypto import Cipher
     from tests.conftest import TEST_KEY
 

@@ -24,7 +24,7 @@ def run_cli(
 ) -> subprocess.CompletedProcess[str]:
     base = {k: v for k, v in os.environ.items() if not k.startswith(("KOORDBOT_", "TELEGRAM_"))}
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
+        [sys.executable, "-m", "koordbot.cli", *args],
         env={**base, **(env or {})},
         cwd=cwd or ROOT,
         input=stdin,
@@ -152,7 +152,7 @@ def test_bot_api_url_must_end_with_bot(monkeypatch):
 
 
 def test_webhook_listens_on_the_urls_own_path():
-    from bot.telegram_mode import webhook_options
+    from koordbot.telegram_mode import webhook_options
 
     options = webhook_options(
         load_settings(

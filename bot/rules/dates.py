@@ -256,7 +256,7 @@ def _relative(s: str, today: date) -> DateResult | None:
 def _shift(today: date, **delta: int) -> DateResult:
     """today + relativedelta, or TOO_FAR beyond the calendar's ends."""
     try:
-        return DateResult(today + relativedelta(**delta))
+        return DateResult(today + relativedelta(None, None, **delta))
     except (ValueError, OverflowError):
         return DateResult(error=DateError.TOO_FAR)
 

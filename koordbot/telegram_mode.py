@@ -7,8 +7,8 @@ from urllib.parse import urlsplit
 
 from telegram import Update
 
-from bot.app import build_application
 from bot.settings import Settings
+from koordbot.app import build_application
 
 
 def webhook_options(settings: Settings) -> dict[str, Any]:

@@ -4,54 +4,29 @@ tests and benchmarks alike."""
 
 from __future__ import annotations
 
-import importlib
 import logging
-from pathlib import Path
 from typing import Any
 
 from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
+import handlers
 from bot.clock import Clock, SystemClock
+from bot.keys import make_cipher
 from bot.questionnaires import DEFAULT_DIR, Questionnaire, load_all
-from bot.services import KContext, Services, services_of
-from bot.settings import Settings, SettingsError
-from bot.standin import FakeTelegram, StandinRequest
+from bot.services import Services
+from bot.settings import Settings
+from handlers.context import KContext, services_of
+from koordbot.standin import FakeTelegram, StandinRequest
 from messages import Texts
-from storage.crypto import Cipher, InvalidKeyError
+from storage.crypto import Cipher
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 LOCAL_TOKEN = "7000000001:local-stand-in-token"
 
 App = Application[Any, KContext, Any, Any, Any, Any]
-
-
-def make_cipher(settings: Settings, *, local: bool = False) -> Cipher:
-    """The cipher from KOORDBOT_ENCRYPTION_KEY; local mode keeps a key file of its own."""
-    key = settings.encryption_key.strip()
-    if not key and local:
-        key = _local_key(settings.local_key_file)
-    if not key:
-        raise SettingsError(
-            "KOORDBOT_ENCRYPTION_KEY is not set: create one with `koordbot keys generate`."
-        )
-    old = tuple(k for k in settings.old_encryption_keys.split(",") if k.strip())
-    try:
-        return Cipher(key, old)
-    except InvalidKeyError as exc:
-        raise SettingsError(f"KOORDBOT_ENCRYPTION_KEY is not valid: {exc}") from None
-
-
-def _local_key(path: Path) -> str:
-    if path.exists():
-        return path.read_text(encoding="utf-8").strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    key = Cipher.generate_key()
-    path.write_text(key + "\n", encoding="utf-8")
-    path.chmod(0o600)
-    return key
 
 
 def build_application(
@@ -90,8 +65,7 @@ def build_application(
         builder = builder.base_url(settings.bot_api_url).base_file_url(f"{root}/file/bot")
     app: App = builder.build()
     app.bot_data["services"] = services
-    # The composition root: the one place that knows the Telegram edge exists.
-    importlib.import_module("handlers").register(app)
+    handlers.register(app)
     return app
 
 

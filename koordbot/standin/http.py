@@ -4,7 +4,7 @@ With `KOORDBOT_BOT_API_URL` pointing here, the bot uses python-telegram-bot's re
 network request class, so tests (and a manual run) cover what the in-process
 `StandinRequest` skips: URL building, form and multipart encoding, HTTP status codes.
 
-    python -m bot.standin_http [port]
+    python -m koordbot.standin.http [port]
 
 prints the URL to put in `KOORDBOT_BOT_API_URL` and serves until Ctrl-C.
 """
@@ -25,7 +25,7 @@ import tornado.netutil
 import tornado.web
 from telegram.error import NetworkError, TimedOut
 
-from bot.standin import FakeTelegram
+from koordbot.standin.api import FakeTelegram
 
 Answer = tuple[int, dict[str, Any]]
 

@@ -15,10 +15,10 @@ from typing import Any, TextIO
 from telegram import Update
 
 from bot import access
-from bot.app import build_application, start_app, stop_app
-from bot.services import services_of
 from bot.settings import Settings
-from bot.standin import ChatMessage, FakeTelegram, FakeUser
+from handlers.context import services_of
+from koordbot.app import build_application, start_app, stop_app
+from koordbot.standin import ChatMessage, FakeTelegram, FakeUser
 from storage.enums import Tjenestested
 
 LOCAL_ADMIN_ID = 1001

@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
             print(Cipher.generate_key())
             return 0
         if args.command == "local":
-            from bot.local import run_local
+            from koordbot.local import run_local
 
             overrides = {"database_url": args.database} if args.database else {}
             settings = load_settings(**overrides)
@@ -61,8 +61,8 @@ def main(argv: list[str] | None = None) -> int:
             return asyncio.run(_db(settings, args.action))
         if args.command == "run":
             settings.require_telegram()
-            from bot.app import make_cipher
-            from bot.telegram_mode import run_telegram
+            from bot.keys import make_cipher
+            from koordbot.telegram_mode import run_telegram
 
             make_cipher(settings)  # a bad key stops here, before anything connects
             run_telegram(settings)
@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 async def _db(settings: Settings, action: str) -> int:
-    from bot.app import make_cipher
+    from bot.keys import make_cipher
     from storage.crypto import Cipher
     from storage.db import Database
 
