@@ -46,3 +46,35 @@ async def move(
 async def finish(session: AsyncSession, state: DialogState) -> None:
     """The dialogue is done or cancelled."""
     await session.delete(state)
+
+
+async def finish_flow(session: AsyncSession, user_id: int, flow: str) -> None:
+    """End the user's dialogue if it is of `flow`."""
+    state = await current(session, user_id)
+    if state is not None and state.flow == flow:
+        await session.delete(state)
+
+
+async def interrupt(session: AsyncSession, user_id: int) -> bool:
+    """Another command came in the middle of a dialogue: until the user continues it,
+    typed text is no answer to the question (it may be an alias, or anything).
+    True when there was a dialogue to interrupt."""
+    state = await current(session, user_id)
+    if state is None:
+        return False
+    if not state.data.get("interrupted"):
+        # Same token: the buttons under the question stay valid and continue it.
+        state.data = {**state.data, "interrupted": True}
+    return True
+
+
+def interrupted(state: DialogState | None) -> bool:
+    return state is not None and bool(state.data.get("interrupted"))
+
+
+async def resume_after_interrupt(session: AsyncSession, user_id: int) -> None:
+    """The user went back to the dialogue: typed text answers it again."""
+    state = await current(session, user_id)
+    if interrupted(state):
+        assert state is not None
+        state.data = {k: v for k, v in state.data.items() if k != "interrupted"}

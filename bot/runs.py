@@ -14,7 +14,23 @@ from bot.rules.cadences import meeting_deadlines
 from bot.settings import Settings
 from storage.models import Answer, Case, ConversationRun, Deadline, Koordinator, Meeting
 
-ACTIVE, PAUSED, FINISHED = "active", "paused", "finished"
+ACTIVE, PAUSED, FINISHED, ABANDONED = "active", "paused", "finished", "abandoned"
+
+
+async def get(session: AsyncSession, run_id: int | None) -> ConversationRun | None:
+    """A run by id (no access check: callers check the case)."""
+    return await session.get(ConversationRun, run_id) if run_id else None
+
+
+async def paths_with_history(session: AsyncSession, run_id: int) -> set[str]:
+    """Paths answered more than once (corrected at least once)."""
+    rows = await session.execute(
+        select(Answer.path)
+        .where(Answer.run_id == run_id)
+        .group_by(Answer.path)
+        .having(func.count(Answer.id) > 1)
+    )
+    return {path for (path,) in rows.all()}
 
 
 async def start_run(

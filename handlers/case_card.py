@@ -6,7 +6,7 @@ from typing import Any
 
 from bot import cases, deadlines, dialogs
 from bot.cases import EDITABLE_FIELDS, AliasTaken
-from handlers import callbacks, forms
+from handlers import callbacks, conversation, forms
 from handlers.callbacks import Callback
 from handlers.common import Access, Keyboard, Req, guarded
 from storage.enums import CaseStatus
@@ -30,9 +30,7 @@ async def begin_new_case(req: Req) -> None:
         ]
         await req.reply("cases/new_in_progress", keyboard)
         return
-    from handlers.conversation import pause_open
-
-    await pause_open(req, tell=True)
+    await conversation.pause(req)
     await req.reply("cases/new_intro")
     await forms.begin(req, "new_case")
 

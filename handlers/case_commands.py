@@ -3,12 +3,12 @@ conversations, summaries, meetings, PDF export and the evaluation's close propos
 
 from __future__ import annotations
 
-from bot import cases, dialogs, runs
+from bot import cases, dialogs, meetings, runs
 from handlers import callbacks, conversation
 from handlers.callbacks import Callback
 from handlers.common import Access, Req, guarded
 from storage.enums import CaseStatus
-from storage.models import Case, ConversationRun, Meeting
+from storage.models import Case
 
 
 async def _case_from_args(req: Req, kind: str) -> Case | None:
@@ -22,9 +22,7 @@ async def _case_from_args(req: Req, kind: str) -> Case | None:
     mine = await cases.my_cases(req.session, req.me, (CaseStatus.ACTIVE,))
     keyboard = [[(c.alias, callbacks.make("cv", c.id, kind))] for c in mine[:40]]
     title = (
-        conversation.questionnaire(req, kind).title
-        if kind in conversation.KINDS
-        else req.texts.button(kind)
+        conversation.title_of(req, kind) if kind in conversation.KINDS else req.texts.button(kind)
     )
     await req.reply("conv/choose_case", keyboard, cases=mine, title=title)
     return None
@@ -48,13 +46,14 @@ start_mote = _starter("mote")
 
 
 async def _start(req: Req, case: Case, kind: str) -> None:
-    if case.status == CaseStatus.CLOSED:
-        await req.reply("cases/closed_readonly", alias=case.alias)
-        return
     if kind == "export":
         await export(req, case)
         return
-    await conversation.offer_or_start(req, case, kind)
+    state = await dialogs.current(req.session, req.user_id)
+    if state is not None and state.flow != "conversation":
+        await req.reply("conv/form_open", flow=state.flow)
+        return
+    await conversation.start(req, case, kind)
 
 
 @guarded(Access.REGISTERED)
@@ -74,7 +73,7 @@ async def export(req: Req, case: Case) -> None:
 @guarded(Access.REGISTERED)
 async def pause_command(req: Req) -> None:
     """/pause: park the open conversation."""
-    if not await conversation.pause_open(req, tell=True):
+    if not await conversation.pause(req):
         await req.reply("form/nothing_to_pause")
 
 
@@ -85,17 +84,11 @@ async def resume_command(req: Req) -> None:
 
     state = await dialogs.current(req.session, req.user_id)
     if state is not None and state.flow != "conversation":
+        await dialogs.resume_after_interrupt(req.session, req.user_id)
         await forms.ask(req, state)
         return
-    run = None
-    if state is not None:
-        run = await req.session.get(ConversationRun, state.data.get("run_id"))
-    run = run or await runs.latest_paused_of(req.session, req.me)
-    ctx = await conversation.ctx_for_run(req, run.id if run else None)
-    if ctx is None:
-        await req.reply("conv/nothing_paused")
-        return
-    await conversation.resume(req, ctx)
+    await dialogs.resume_after_interrupt(req.session, req.user_id)
+    await conversation.resume(req)
 
 
 async def on_button(req: Req, cb: Callback) -> None:
@@ -103,16 +96,11 @@ async def on_button(req: Req, cb: Callback) -> None:
     if cb.verb == "q":
         await conversation.on_button(req, cb)
         return
-    if cb.verb in ("s", "a"):
-        ctx = await conversation.ctx_for_run(req, cb.int_arg(0))
-        if ctx is None:
-            await req.answer("errors/case_not_found")
-            return
-        await req.answer()
-        if cb.verb == "s":
-            await conversation.show_summary(req, ctx)
-        else:
-            await conversation.edit_answer(req, ctx, cb.int_arg(1))
+    if cb.verb == "s":
+        await conversation.summary(req, cb.int_arg(0))
+        return
+    if cb.verb == "a":
+        await conversation.correct(req, cb.int_arg(0), cb.int_arg(1))
         return
     if cb.verb == "mo":
         await _meeting_outcome(req, cb)
@@ -135,12 +123,10 @@ async def on_button(req: Req, cb: Callback) -> None:
         existing = await runs.unfinished_run(req.session, case.id, kind)
         if how == "resume" and existing is not None:
             await req.drop_keyboard()
-            await conversation.resume(req, await conversation.load(req, existing, case))
+            await conversation.resume(req, existing.id)
         elif how == "new":
             await req.drop_keyboard()
-            if existing is not None:
-                await runs.set_status(req.session, existing, "abandoned", req.services.now())
-            await conversation.start(req, case, kind)
+            await conversation.start(req, case, kind, fresh=True)
         else:
             await req.reply("errors/stale_button")
     elif cb.verb == "rl":
@@ -181,28 +167,26 @@ async def show_meetings(req: Req, case: Case) -> None:
 
 
 async def _meeting_outcome(req: Req, cb: Callback) -> None:
-    meeting = await req.session.get(Meeting, cb.int_arg(0) or 0)
-    case = (
-        await cases.case_for(req.session, req.me, meeting.case_id, req.services.now())
-        if meeting
-        else None
-    )
     outcome = cb.args[1] if len(cb.args) > 1 else ""
-    if meeting is None or case is None or outcome not in ("held", "not_held", "moved"):
-        await req.answer("errors/case_not_found")
+    found = await meetings.record_outcome(
+        req.session, req.me, cb.int_arg(0), outcome, req.services.settings, req.services.now()
+    )
+    if found.result in ("not_found", "stale"):
+        template = "errors/case_not_found" if found.result == "not_found" else "errors/stale_button"
+        await req.answer(template)
         return
-    if meeting.status != "planned":
-        await req.answer("errors/stale_button")
+    assert found.case is not None and found.meeting is not None
+    if found.result == "not_yet":
+        starts = found.meeting.starts_at.astimezone(req.services.zone)
+        await req.answer("meetings/not_yet", day=starts.date(), time=f"{starts:%H:%M}")
+        return
+    if found.result == "move":
+        await req.drop_keyboard()
+        await conversation.move_meeting(req, found.meeting.run_id)
         return
     await req.answer()
-    await runs.record_meeting_outcome(
-        req.session, case, meeting, outcome, req.services.settings, req.services.now()
-    )
-    await req.reply("meetings/recorded", outcome=outcome, alias=case.alias)
-    if outcome == "moved":
-        await conversation.offer_or_start(req, case, "mote")
-    else:
-        await show_meetings(req, case)
+    await req.reply("meetings/recorded", outcome=outcome, alias=found.case.alias)
+    await show_meetings(req, found.case)
 
 
 async def _close_from_evaluation(req: Req, case: Case) -> None:

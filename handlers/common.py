@@ -18,7 +18,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import access
+from bot import access, dialogs
 from bot.rules.fnr import find_fnr
 from bot.services import Services
 from handlers.context import KContext
@@ -230,6 +230,12 @@ async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 4) -> A
 
 
 Handler = Callable[[Req], Awaitable[None]]
+# Commands that act on the open dialogue itself and so do not interrupt it.
+DIALOGUE_COMMANDS = frozenset({"fortsett", "pause", "avbryt"})
+
+
+def _command(text: str) -> str:
+    return text.split()[0].split("@")[0].removeprefix("/").casefold() if text else ""
 
 
 Callback = Callable[[Update, KContext], Coroutine[Any, Any, None]]
@@ -260,6 +266,10 @@ def guarded(level: Access) -> Callable[[Handler], Callback]:
                     return
                 if not await _allowed(req, level):
                     return
+                if context.args is not None and _command(req.text) not in DIALOGUE_COMMANDS:
+                    # A known command in the middle of a dialogue: the next typed text is
+                    # not silently taken as the pending answer.
+                    await dialogs.interrupt(session, user.id)
                 await fn(req)
 
         return run

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from io import BytesIO
 
 from telegram import InputFile
@@ -26,7 +25,6 @@ from storage.models import Case
 async def case_summary(req: Req, case: Case) -> CaseSummary:
     """Everything on the case as plain values for the PDF."""
     texts = req.texts
-    zone = req.services.zone
     age = cases.age_of(case, req.services.today())
     facts = (
         (texts.label("role", "case_field"), texts.label(case.role, "role")),
@@ -44,28 +42,34 @@ async def case_summary(req: Req, case: Case) -> CaseSummary:
     )
     summary_runs = []
     goals: list[SummaryGoal] = []
-    for run in await runs.runs_of(req.session, case.id):
-        ctx = await conversation.load(req, run, case)
-        lines = await conversation.summary_lines(req, ctx)
+    for found, set_goals in await conversation.service(req).record_of(case):
         summary_runs.append(
             SummaryRun(
-                title=ctx.q.title,
-                started_on=run.started_at.astimezone(zone).date(),
-                finished_on=run.finished_at.astimezone(zone).date() if run.finished_at else None,
-                status=texts.label(run.status, "run_status"),
+                title=found.title,
+                started_on=found.started or req.services.today(),
+                finished_on=found.finished,
+                status=texts.label(found.status, "run_status"),
                 answers=tuple(
                     SummaryAnswer(
-                        question=line["question"],
-                        answer=line["answer"],
-                        note=line["note"],
-                        depth=len(line["items"]),
+                        question=line.question,
+                        answer=conversation.show_value(req, line.step, line.value, line.skipped),
+                        note=line.note,
+                        depth=len(line.items),
                     )
-                    for line in lines
+                    for line in found.lines
                 ),
             )
         )
-        if run.kind == "kartlegging" and run.status == runs.FINISHED:
-            goals.extend(_goals(ctx))
+        goals.extend(
+            SummaryGoal(
+                text=goal.text,
+                tiltak=tuple(
+                    SummaryTiltak(what=t.what, responsible=t.responsible, how=t.how, due=t.due)
+                    for t in goal.tiltak
+                ),
+            )
+            for goal in set_goals
+        )
     deadlines = tuple(
         SummaryDeadline(
             kind=texts.label(d.kind, "deadline_kind"),
@@ -93,37 +97,6 @@ async def case_summary(req: Req, case: Case) -> CaseSummary:
         koordinator=req.me.name or "",
         generated_at=req.services.local_now(),
     )
-
-
-def _goals(ctx: conversation.Ctx) -> list[SummaryGoal]:
-    """Goals and their tiltak from a finished kartlegging."""
-    values = ctx.values
-    goals = []
-    for number in range(1, 51):
-        text = values.get(f"maal#{number}/maal_tekst")
-        if text is None:
-            if f"maal#{number}?" not in ctx.answers:
-                break
-            continue
-        tiltak = []
-        for t in range(1, 51):
-            prefix = f"maal#{number}/tiltak#{t}/"
-            what = values.get(prefix + "tiltak_hva")
-            if what is None and f"maal#{number}/tiltak#{t}?" not in ctx.answers:
-                break
-            if what is None:
-                continue
-            due = values.get(prefix + "tiltak_frist")
-            tiltak.append(
-                SummaryTiltak(
-                    what=what,
-                    responsible=values.get(prefix + "tiltak_ansvarlig") or "",
-                    how=values.get(prefix + "tiltak_hvordan"),
-                    due=date.fromisoformat(due) if due else None,
-                )
-            )
-        goals.append(SummaryGoal(text=text, tiltak=tuple(tiltak)))
-    return goals
 
 
 async def send_case_pdf(req: Req, case: Case) -> None:

@@ -17,7 +17,7 @@ from bot import cases, dialogs
 from bot.rules import dates
 from bot.rules.age import check_birth
 from bot.rules.text import check_alias, check_name
-from handlers import callbacks
+from handlers import callbacks, conversation
 from handlers.callbacks import Callback
 from handlers.common import Keyboard, Req
 from storage.models import DialogState
@@ -100,9 +100,7 @@ def fields_of(state: DialogState) -> tuple[str, ...]:
 
 async def begin(req: Req, flow: str, data: dict[str, Any] | None = None) -> None:
     """Start a form at its first field and ask it."""
-    from handlers.conversation import pause_open
-
-    await pause_open(req, tell=True)
+    await conversation.pause(req)
     data = {"values": {}, **(data or {})}
     first = (data.get("fields") or FLOWS[flow])[0]
     state = await dialogs.start(req.session, req.user_id, flow, first, data, req.services.now())

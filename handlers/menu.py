@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import access, cases, dialogs
-from handlers import callbacks, forms
+from handlers import callbacks, conversation, forms
 from handlers.callbacks import Callback
 from handlers.common import Access, Keyboard, Req, guarded
 
@@ -52,9 +52,7 @@ async def cancel(req: Req) -> None:
         await req.reply("form/nothing_to_cancel")
         return
     if state.flow == "conversation":
-        from handlers.conversation import pause_open
-
-        await pause_open(req, tell=True)
+        await conversation.pause(req)
         return
     await dialogs.finish(req.session, state)
     await req.reply("form/cancelled", flow=state.flow)
@@ -64,13 +62,11 @@ async def cancel(req: Req) -> None:
 async def text(req: Req) -> None:
     """Plain text: an answer to the open form, else an alias, else help."""
     state = await dialogs.current(req.session, req.user_id)
-    if state is not None and state.flow == "conversation":
-        from handlers.conversation import on_text
-
-        await on_text(req, state)
-        return
-    if state is not None:
-        await forms.on_text(req, state)
+    if state is not None and not dialogs.interrupted(state):
+        if state.flow == "conversation":
+            await conversation.on_text(req)
+        else:
+            await forms.on_text(req, state)
         return
     koordinator = req.me
     if not koordinator.registered:
@@ -83,6 +79,10 @@ async def text(req: Req) -> None:
         from handlers.case_card import show_card
 
         await show_card(req, case)
+        return
+    if state is not None:
+        # A command came in between: this text is not taken as the pending answer.
+        await req.reply("form/interrupted", forms.resume_keyboard(req), flow=state.flow)
         return
     await req.reply("not_understood", menu_keyboard(req), text_length=len(req.text))
 
@@ -133,8 +133,13 @@ async def on_dialog_button(req: Req, cb: Callback) -> None:
         return
     await req.answer()
     await req.drop_keyboard()
-    if choice == "fortsett":
+    await dialogs.resume_after_interrupt(req.session, req.user_id)
+    if choice == "fortsett" and state.flow == "conversation":
+        await conversation.resume(req)
+    elif choice == "fortsett":
         await forms.ask(req, state)
+    elif choice == "avbryt" and state.flow == "conversation":
+        await conversation.pause(req)
     elif choice == "avbryt":
         await dialogs.finish(req.session, state)
         await req.reply("form/cancelled", flow=state.flow)

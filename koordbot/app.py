@@ -13,8 +13,8 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import handlers
 from bot.clock import Clock, SystemClock
+from bot.conversations.definitions import DEFAULT_DIR, Questionnaire, load_all
 from bot.keys import make_cipher
-from bot.questionnaires import DEFAULT_DIR, Questionnaire, load_all
 from bot.services import Services
 from bot.settings import Settings
 from handlers.context import KContext, services_of
@@ -72,9 +72,9 @@ def build_application(
 def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionnaire]:
     """The shipped conversations, with a municipality's own files (same file name)
     from KOORDBOT_QUESTIONNAIRE_DIR taking their place."""
-    loaded = load_all(DEFAULT_DIR, env=texts.env)
+    loaded = load_all(DEFAULT_DIR, env=texts.env, labels=texts.labels)
     if settings.questionnaire_dir is not None:
-        loaded.update(load_all(settings.questionnaire_dir, env=texts.env))
+        loaded.update(load_all(settings.questionnaire_dir, env=texts.env, labels=texts.labels))
     return loaded
 
 

@@ -7,8 +7,8 @@ import asyncio
 import logging
 import sys
 
+from bot.conversations.definitions import QuestionnaireError
 from bot.keys import KeyRotationError
-from bot.questionnaires import QuestionnaireError
 from bot.settings import Settings, SettingsError, load_settings
 
 

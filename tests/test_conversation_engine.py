@@ -9,8 +9,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.conversation import CaseFacts, Engine, Pos, parse_typed, relative_default
-from bot.questionnaires import load_questionnaire
+from bot.conversations.engine import CaseFacts, Engine, Pos
+from bot.conversations.kinds import parse_typed, relative_default
+from bot.conversations.definitions import load_questionnaire
 from messages import Texts
 
 DEFINITION = """
@@ -116,14 +117,14 @@ def test_typed_numbers_and_dates(tmp_path):
     assert parse_typed(number, "tolv", today, now).error == "number_invalid"
     frist = e.q.find("frist")
     assert parse_typed(frist, "om 2 uker", today, now).value == "2026-12-08"
-    assert parse_typed(frist, "31.02.2027", today, now).detail == {"code": "impossible_date"}
+    assert parse_typed(frist, "31.02.2027", today, now).detail["code"] == "impossible_date"
     assert parse_typed(frist, "01.01.2050", today, now).error == "date_out_of_range"
     assert relative_default("+6m", date(2026, 8, 31)) == date(2027, 2, 28)
 
 
 @given(st.text(max_size=200))
 def test_typed_answers_never_raise(text):
-    from bot.questionnaires import Option, Step
+    from bot.conversations.definitions import Option, Step
 
     today = date(2026, 11, 24)
     now = datetime(2026, 11, 24, 9, tzinfo=ZoneInfo("Europe/Oslo"))
@@ -137,3 +138,12 @@ def test_typed_answers_never_raise(text):
     ):
         typed = parse_typed(step, text, today, now)
         assert (typed.value is None) != (typed.error is None) or typed.value == 0
+
+
+def test_every_step_kind_has_its_hint_template():
+    from bot.conversations.kinds import KINDS
+    from messages import Texts
+
+    texts = Texts()
+    for name in KINDS:
+        texts.env.get_template(f"conv/kinds/{name}.j2")  # raises when missing

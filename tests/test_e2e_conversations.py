@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from io import BytesIO
 
 from pypdf import PdfReader
@@ -139,7 +140,7 @@ async def test_evaluering_can_propose_closing(bot):
     assert "Oppstartsamtale" not in kari.buttons()
 
 
-async def test_mote_plans_meeting_with_invitation_and_minutes_deadlines(bot):
+async def test_mote_plans_meeting_with_invitation_and_minutes_deadlines(bot, clock):
     kari = await bot.registered_user()
     await create_case(kari, "AB")
     await kari.send("/mote AB")
@@ -158,6 +159,7 @@ async def test_mote_plans_meeting_with_invitation_and_minutes_deadlines(bot):
     await kari.send("AB")
     await kari.tap("Møter")
     assert "Ansvarsgruppemøte 5. mars 2027 kl. 14:30 – Planlagt" in kari.last_text
+    clock.set(datetime(2027, 3, 5, 16, 0, tzinfo=ZoneInfo("Europe/Oslo")))  # after the meeting
     await kari.tap("05.03: Holdt")
     [meeting] = await stored(bot, Meeting)
     assert meeting.status == "held"

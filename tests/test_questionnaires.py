@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 import pytest
 
-from bot.questionnaires import (
+from bot.conversations.definitions import (
     DEFAULT_DIR,
     Questionnaire,
     QuestionnaireError,

@@ -180,20 +180,56 @@ def test_a_broken_questionnaire_stops_start_up_with_file_and_step(tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def test_a_municipality_can_replace_a_questionnaire(tmp_path):
+OWN_MOTE = """id: mote
+title: Vårt møte
+intro: Lokalt
+outro: Takk
+steps:
+  - id: lokal
+    kind: text
+    text: Vårt eget lokale spørsmål?
+  - id: slags
+    kind: choice
+    role: meeting_kind
+    text: Hvilket møte?
+    options:
+      - {value: ansvarsgruppemote, label: Ansvarsgruppe}
+      - {value: arbeidsmote, label: Arbeid}
+  - id: naar
+    kind: datetime
+    role: meeting_time
+    text: Når møtes dere?
+"""
+
+
+def test_a_municipality_questionnaire_without_a_needed_role_is_refused(tmp_path):
     folder = tmp_path / "skjema"
     folder.mkdir()
-    (folder / "mote.yaml").write_text(
-        "id: mote\ntitle: Vårt møte\nintro: Lokalt\noutro: Takk\nsteps:\n"
-        "  - id: lokal\n    kind: text\n    text: Vårt eget lokale spørsmål?\n",
-        encoding="utf-8",
+    (folder / "mote.yaml").write_text(OWN_MOTE.replace("    role: meeting_time\n", ""))
+    result = run_cli(
+        "local", cwd=tmp_path, stdin="", env={"KOORDBOT_QUESTIONNAIRE_DIR": str(folder)}
     )
-    script = "/ny\nAB\n1\n1\n2\n3\n6\n1\n/mote AB\n"
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "koordbot: questionnaire definition is broken: mote.yaml, step '-': "
+        "missing role meeting_time"
+    ]
+
+
+def test_a_municipality_can_replace_a_questionnaire(tmp_path):
+    # Renamed steps and its own wording: the roles carry the meaning.
+    folder = tmp_path / "skjema"
+    folder.mkdir()
+    (folder / "mote.yaml").write_text(OWN_MOTE, encoding="utf-8")
+    script = "/ny\nAB\n1\n1\n2\n3\n6\n1\n/mote AB\nSkolen\n1\n05.03.2027 kl 14:30\n"
     result = run_cli(
         "local", cwd=tmp_path, stdin=script, env={"KOORDBOT_QUESTIONNAIRE_DIR": str(folder)}
     )
     assert result.returncode == 0, result.stderr[-1500:]
     assert "Vårt eget lokale spørsmål?" in result.stdout
+    # The renamed time step still plans the meeting and its deadlines.
+    assert "Vårt møte for AB er fullført og lagret" in result.stdout
+    assert "Frister som er lagt inn:\n• Møte: 5. mars 2027" in result.stdout
 
 
 def test_keys_rotate_from_the_command_line(tmp_path):

@@ -1,10 +1,15 @@
-"""Guided conversations as data: load and validate the questionnaire YAML files.
+"""Dialogues as data: load and validate the definition YAML files.
 
 Each file in `messages/<lang>/questionnaires/` describes one conversation
-(oppstartsamtale, kartlegging, evaluering, møte) as a list of steps. A KE may edit the
-wording or add local questions, so everything is checked once at startup and a mistake
-is reported as one readable line naming the file and the step
+(oppstartsamtale, kartlegging, evaluering, møte) as a list of steps; each file in
+`messages/<lang>/forms/` one short form (registration, new case, handover ...). A KE may
+edit the wording or add local questions, so everything is checked once at startup and a
+mistake is reported as one readable line naming the file and the step
 (`oppstart.yaml, step 'kontaktform': choice needs 2-12 options`).
+
+Steps the code relies on carry a `role` (meeting time, goal, tiltak date ...), never a
+fixed id: a municipality may rename and reword freely, and a file that drops a role its
+conversation needs is refused (`mote.yaml, step '-': missing role meeting_time`).
 
 Templates are only compiled here, never rendered: rendering needs a case and answers,
 which the conversation engine supplies.
@@ -13,7 +18,7 @@ which the conversation engine supplies.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,25 +27,40 @@ import jinja2
 import yaml
 
 import messages
-
-DEFAULT_DIR: Path = Path(messages.__file__).parent / "nb" / "questionnaires"
-
-KINDS: tuple[str, ...] = (
-    "checklist",
-    "choice",
-    "multi",
-    "text",
-    "date",
-    "number",
-    "datetime",
-    "info",
-    "group",
+from bot.conversations.kinds import (
+    GROUP_MAX_ITEMS,
+    GROUP_MAX_ITEMS_LIMIT,
+    KINDS,
+    Loader,
 )
 
-TEXT_MAX_LENGTH = 1000
-TEXT_MAX_LENGTH_LIMIT = 3000
-GROUP_MAX_ITEMS = 10
-GROUP_MAX_ITEMS_LIMIT = 50
+DEFAULT_DIR: Path = Path(messages.__file__).parent / "nb" / "questionnaires"
+FORMS_DIR: Path = Path(messages.__file__).parent / "nb" / "forms"
+
+# The roles the code gives a meaning, and the roles each dialogue cannot do without.
+ROLES = frozenset(
+    {
+        "meeting_kind",
+        "meeting_time",
+        "meeting_place",
+        "minutes_by",
+        "goal",
+        "goal_text",
+        "tiltak",
+        "tiltak_what",
+        "tiltak_responsible",
+        "tiltak_how",
+        "tiltak_date",
+        "next_evaluation",
+        "next_step",
+    }
+)
+OPTION_ROLES = frozenset({"close_case"})
+REQUIRED_ROLES: dict[str, tuple[str, ...]] = {
+    "mote": ("meeting_kind", "meeting_time"),
+    "kartlegging": ("goal", "goal_text", "tiltak", "tiltak_what", "tiltak_date"),
+    "evaluering": ("next_evaluation", "close_case"),
+}
 MAX_GROUP_DEPTH = 2
 MIN_OPTIONS, MAX_OPTIONS = 2, 12
 MAX_STEP_ID = 24
@@ -48,22 +68,10 @@ MAX_OPTION_VALUE = 20
 MAX_OPTION_LABEL = 40
 
 _ID = re.compile(r"[a-z0-9_]+")
-_RELATIVE_DATE = re.compile(r"\+[0-9]{1,4}[dwm]")
 
 _FILE_KEYS = frozenset({"id", "title", "intro", "outro", "steps"})
-_COMMON_KEYS = frozenset({"id", "kind", "text", "help", "when", "optional"})
-_KIND_KEYS: dict[str, frozenset[str]] = {
-    "checklist": frozenset({"note"}),
-    "choice": frozenset({"options"}),
-    "multi": frozenset({"options"}),
-    "text": frozenset({"max_length"}),
-    "date": frozenset({"default", "deadline"}),
-    "number": frozenset({"min", "max"}),
-    "datetime": frozenset(),
-    "info": frozenset(),
-    "group": frozenset({"item", "max_items", "steps"}),
-}
-_ALL_STEP_KEYS = _COMMON_KEYS.union(*_KIND_KEYS.values())
+_COMMON_KEYS = frozenset({"id", "kind", "text", "help", "when", "optional", "role"})
+_ALL_STEP_KEYS = _COMMON_KEYS.union(*(k.keys for k in KINDS.values()))
 
 
 class QuestionnaireError(ValueError):
@@ -88,6 +96,7 @@ class Option:
 
     value: str
     label: str
+    role: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +120,10 @@ class Step:
     max: int | None = None
     default: str | None = None
     deadline: str | None = None
+    today_button: bool = False
+    quick: bool = True
+    range: str = "any"
+    role: str | None = None
     optional: bool = False
     item: str | None = None
     max_items: int | None = None
@@ -128,6 +141,17 @@ class Step:
             if opt.value == value:
                 return opt
         raise KeyError(value)
+
+    def has_option(self, value: str) -> bool:
+        return any(opt.value == value for opt in self.options)
+
+    def match(self, text: str) -> Option | None:
+        """The option whose value or label was typed (case and spacing ignored)."""
+        wanted = " ".join(text.split()).casefold()
+        for opt in self.options:
+            if wanted in (opt.value.casefold(), opt.label.casefold()):
+                return opt
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +177,18 @@ class Questionnaire:
                 return step
         raise KeyError(step_id)
 
+    def with_role(self, role: str) -> Step | None:
+        """The step that plays `role` in this dialogue, if any."""
+        return next((step for step in self if step.role == role), None)
+
+    def option_with_role(self, role: str) -> tuple[Step, Option] | None:
+        """The option (and its step) that plays `role`, if any."""
+        for step in self:
+            for opt in step.options:
+                if opt.role == role:
+                    return step, opt
+        return None
+
     def parent_of(self, step_id: str) -> Step | None:
         """The group that directly holds `step_id`, or None for a top-level step."""
         for step in self:
@@ -168,27 +204,56 @@ def default_environment() -> jinja2.Environment:
     return jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def load_questionnaire(path: Path, env: jinja2.Environment | None = None) -> Questionnaire:
-    """Read and validate one questionnaire file.
+Labels = Callable[[str], list[tuple[str, str]]]
+
+
+def load_questionnaire(
+    path: Path, env: jinja2.Environment | None = None, labels: Labels | None = None
+) -> Questionnaire:
+    """Read and validate one definition file.
 
     Raises `QuestionnaireError` on the first problem found. Templates are compiled with
-    `env` (a strict default environment if none is given) but not rendered.
+    `env` (a strict default environment if none is given) but not rendered. `labels`
+    resolves `options_from: <label list>` (the label lists of messages/).
     """
     path = Path(path)
     env = env or default_environment()
     data = _read_yaml(path)
-    return _Parser(path, env).questionnaire(data)
+    definition = _Parser(path, env, labels).questionnaire(data)
+    _check_roles(definition)
+    return definition
 
 
 def load_all(
-    directory: Path = DEFAULT_DIR, env: jinja2.Environment | None = None
+    directory: Path = DEFAULT_DIR,
+    env: jinja2.Environment | None = None,
+    labels: Labels | None = None,
 ) -> dict[str, Questionnaire]:
-    """Load every `*.yaml` file in `directory`, keyed by questionnaire id."""
+    """Load every `*.yaml` file in `directory`, keyed by definition id."""
     env = env or default_environment()
     return {
         q.id: q
-        for q in (load_questionnaire(p, env) for p in sorted(Path(directory).glob("*.yaml")))
+        for q in (
+            load_questionnaire(p, env, labels) for p in sorted(Path(directory).glob("*.yaml"))
+        )
     }
+
+
+def _check_roles(definition: Questionnaire) -> None:
+    """Refuse a definition that lacks a role its dialogue needs, or has one twice."""
+    seen: set[str] = set()
+    for step in definition:
+        if step.role is None:
+            continue
+        if step.role in seen:
+            raise QuestionnaireError(definition.path, step.id, f"role {step.role} is used twice")
+        seen.add(step.role)
+    for role in REQUIRED_ROLES.get(definition.id, ()):
+        if role in OPTION_ROLES:
+            if definition.option_with_role(role) is None:
+                raise QuestionnaireError(definition.path, "-", f"no option has role {role}")
+        elif role not in seen:
+            raise QuestionnaireError(definition.path, "-", f"missing role {role}")
 
 
 def _read_yaml(path: Path) -> Any:
@@ -223,12 +288,13 @@ class _StrictLoader(yaml.SafeLoader):
         return super().construct_mapping(node, deep=deep)
 
 
-class _Parser:
+class _Parser(Loader):
     """Turns the parsed YAML of one file into a `Questionnaire`, checking as it goes."""
 
-    def __init__(self, path: Path, env: jinja2.Environment) -> None:
+    def __init__(self, path: Path, env: jinja2.Environment, labels: Labels | None) -> None:
         self.path = path
         self.env = env
+        self.labels = labels
         self.seen: set[str] = set()
 
     def fail(self, step_id: str | None, reason: str) -> QuestionnaireError:
@@ -278,54 +344,32 @@ class _Parser:
         unknown = sorted(str(k) for k in raw if k not in _ALL_STEP_KEYS)
         if unknown:
             raise self.fail(sid, f"unknown key '{unknown[0]}'")
-        kind = raw.get("kind")
-        if kind is None:
+        kind_name = raw.get("kind")
+        if kind_name is None:
             raise self.fail(sid, "missing kind")
-        if kind not in _KIND_KEYS:
-            raise self.fail(sid, f"unknown kind '{kind}' (use one of {', '.join(KINDS)})")
-        allowed = _COMMON_KEYS | _KIND_KEYS[kind]
-        misplaced = sorted(str(k) for k in raw if k not in allowed)
+        kind = KINDS.get(kind_name) if isinstance(kind_name, str) else None
+        if kind is None:
+            raise self.fail(sid, f"unknown kind '{kind_name}' (use one of {', '.join(KINDS)})")
+        misplaced = sorted(str(k) for k in raw if k not in _COMMON_KEYS | kind.keys)
         if misplaced:
-            raise self.fail(sid, f"key '{misplaced[0]}' does not apply to kind {kind}")
+            raise self.fail(sid, f"key '{misplaced[0]}' does not apply to kind {kind_name}")
+        role = raw.get("role")
+        if role is not None and role not in ROLES:
+            raise self.fail(sid, f"unknown role '{role}' (use one of {', '.join(sorted(ROLES))})")
 
         text = self.required(sid, raw, "text")
         self.compile(sid, "text", text)
         fields: dict[str, Any] = {
             "id": sid,
-            "kind": kind,
+            "kind": kind_name,
             "text": text,
             "help": self.template(sid, raw, "help"),
             "when": self.expression(sid, raw),
             "optional": self.flag(sid, raw, "optional", False),
+            "role": role,
+            **kind.load(self, sid, raw),
         }
-        if kind == "checklist":
-            fields["note"] = self.flag(sid, raw, "note", True)
-        elif kind in ("choice", "multi"):
-            fields["options"] = self.options(sid, kind, raw.get("options"))
-        elif kind == "text":
-            fields["max_length"] = self.integer(
-                sid, raw, "max_length", TEXT_MAX_LENGTH, low=1, high=TEXT_MAX_LENGTH_LIMIT
-            )
-        elif kind == "date":
-            default = raw.get("default")
-            if default is not None and (
-                not isinstance(default, str) or not _RELATIVE_DATE.fullmatch(default)
-            ):
-                raise self.fail(sid, f"default '{default}' must look like +14d, +2w or +6m")
-            fields["default"] = default
-            deadline = raw.get("deadline")
-            if deadline is not None and (
-                not isinstance(deadline, str) or not _ID.fullmatch(deadline)
-            ):
-                raise self.fail(sid, "deadline must be a kind code of a-z, 0-9 and _")
-            fields["deadline"] = deadline
-        elif kind == "number":
-            low = self.integer(sid, raw, "min", None)
-            high = self.integer(sid, raw, "max", None)
-            if low is not None and high is not None and low > high:
-                raise self.fail(sid, "min is greater than max")
-            fields["min"], fields["max"] = low, high
-        elif kind == "group":
+        if kind_name == "group":
             if depth + 1 > MAX_GROUP_DEPTH:
                 raise self.fail(sid, f"groups nest at most {MAX_GROUP_DEPTH} deep")
             fields["item"] = self.required(sid, raw, "item")
@@ -335,14 +379,30 @@ class _Parser:
             fields["steps"] = self.steps(raw.get("steps"), depth + 1, sid)
         return Step(**fields)
 
-    def options(self, sid: str, kind: str, raw: Any) -> tuple[Option, ...]:
-        if not isinstance(raw, list) or not MIN_OPTIONS <= len(raw) <= MAX_OPTIONS:
+    def options(self, sid: str, kind: str, raw: Mapping[str, Any]) -> tuple[Option, ...]:
+        source = raw.get("options_from")
+        if source is not None:
+            if "options" in raw:
+                raise self.fail(sid, "give options or options_from, not both")
+            try:
+                found = self.labels(source) if self.labels and isinstance(source, str) else []
+            except KeyError:
+                found = []
+            if not found:
+                raise self.fail(sid, f"options_from '{source}' names no label list")
+            return tuple(Option(value=v, label=label) for v, label in found)
+        items = raw.get("options")
+        if not isinstance(items, list) or not MIN_OPTIONS <= len(items) <= MAX_OPTIONS:
             raise self.fail(sid, f"{kind} needs {MIN_OPTIONS}-{MAX_OPTIONS} options")
         result: list[Option] = []
-        for n, opt in enumerate(raw, 1):
-            if not isinstance(opt, Mapping) or set(opt) != {"value", "label"}:
-                raise self.fail(sid, f"option {n} needs exactly value and label")
-            value, label = opt["value"], opt["label"]
+        for n, opt in enumerate(items, 1):
+            if (
+                not isinstance(opt, Mapping)
+                or not {"value", "label"} <= set(opt)
+                or not set(opt) <= {"value", "label", "role"}
+            ):
+                raise self.fail(sid, f"option {n} needs exactly value and label (and a role)")
+            value, label, role = opt["value"], opt["label"], opt.get("role")
             if not isinstance(value, str) or not _ID.fullmatch(value):
                 raise self.fail(sid, f"option value '{value}' must use only a-z, 0-9 and _")
             if len(value) > MAX_OPTION_VALUE:
@@ -355,9 +415,11 @@ class _Parser:
                 raise self.fail(
                     sid, f"label of option '{value}' is longer than {MAX_OPTION_LABEL} characters"
                 )
+            if role is not None and role not in OPTION_ROLES:
+                raise self.fail(sid, f"unknown option role '{role}'")
             if any(o.value == value for o in result):
                 raise self.fail(sid, f"duplicate option value '{value}'")
-            result.append(Option(value=value, label=label))
+            result.append(Option(value=value, label=label, role=role))
         return tuple(result)
 
     def string(self, sid: str | None, raw: Mapping[str, Any], key: str) -> str | None:

@@ -10,21 +10,13 @@ Answers are stored under the same paths.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
 from typing import Any
 
 import jinja2
-from dateutil.relativedelta import relativedelta
 
-from bot.questionnaires import Questionnaire, Step
-from bot.rules import dates
-from bot.rules.text import check_free_text, clean
-
-CHECKLIST = ("ja", "nei", "delvis", "ikke_aktuelt")
-_RELATIVE = re.compile(r"^\+(\d{1,3})([dwmy])$")
+from bot.conversations.definitions import Questionnaire, Step
 
 
 @dataclass(frozen=True)
@@ -70,15 +62,6 @@ class CaseFacts:
     @property
     def is_child(self) -> bool:
         return self.age is not None and self.age < 18
-
-
-@dataclass(frozen=True)
-class Typed:
-    """The meaning of a typed answer: a value, or an error code with details."""
-
-    value: Any = None
-    error: str | None = None
-    detail: dict[str, Any] | None = None
 
 
 class Engine:
@@ -189,73 +172,3 @@ class Engine:
             return ""
         template = self.env.from_string(source)
         return template.render(case=self.case, answers=self.scope(frames, answers)).strip()
-
-
-def relative_default(spec: str | None, today: date) -> date | None:
-    """A step's `default` like '+6m' as a date from today."""
-    if not spec:
-        return None
-    match = _RELATIVE.match(spec.strip())
-    if not match:
-        return None
-    amount, unit = int(match.group(1)), match.group(2)
-    delta = {
-        "d": relativedelta(days=amount),
-        "w": relativedelta(weeks=amount),
-        "m": relativedelta(months=amount),
-        "y": relativedelta(years=amount),
-    }[unit]
-    return today + delta
-
-
-def parse_typed(step: Step, text: str, today: date, now: datetime) -> Typed:
-    """What a typed answer to `step` means.
-
-    Error codes: text_empty, text_too_long, number_invalid, number_min, number_max,
-    date_<DateError>, date_out_of_range, use_buttons.
-    """
-    kind = step.kind
-    if kind == "text":
-        value, error = check_free_text(text, step.max_length or 1000)
-        if error:
-            return Typed(error=f"text_{error}", detail={"max": step.max_length or 1000})
-        return Typed(value)
-    if kind == "number":
-        raw = clean(text).replace(" ", "")
-        if not re.fullmatch(r"-?\d{1,9}", raw):
-            return Typed(error="number_invalid")
-        number = int(raw)
-        if step.min is not None and number < step.min:
-            return Typed(error="number_min", detail={"min": step.min})
-        if step.max is not None and number > step.max:
-            return Typed(error="number_max", detail={"max": step.max})
-        return Typed(number)
-    if kind == "date":
-        parsed = dates.parse_date(text, today)
-        if parsed.error or parsed.value is None:
-            return Typed(error="date", detail={"code": str(parsed.error or "unrecognised")})
-        if abs((parsed.value - today).days) > 366 * 10:
-            return Typed(error="date_out_of_range")
-        return Typed(parsed.value.isoformat())
-    if kind == "datetime":
-        moment = dates.parse_datetime(text, now)
-        if moment.error or moment.value is None:
-            detail: dict[str, Any] = {"code": str(moment.error or "unrecognised")}
-            if moment.day is not None:
-                detail["day"] = moment.day.isoformat()
-            return Typed(error="datetime", detail=detail)
-        if abs((moment.value.date() - today).days) > 366 * 5:
-            return Typed(error="date_out_of_range")
-        return Typed(moment.value.isoformat())
-    if kind in ("choice", "multi"):
-        wanted = clean(text).casefold()
-        for option in step.options:
-            if wanted in (option.value.casefold(), option.label.casefold()):
-                return Typed(option.value if kind == "choice" else [option.value])
-        return Typed(error="use_buttons")
-    if kind == "checklist":
-        wanted = clean(text).casefold().replace(" ", "_")
-        if wanted in CHECKLIST:
-            return Typed(wanted)
-        return Typed(error="use_buttons")
-    return Typed(error="use_buttons")
