@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.conversations.definitions import load_questionnaire
 from bot.conversations.engine import CaseFacts, Engine, Pos
 from bot.conversations.kinds import parse_typed, relative_default
-from bot.conversations.definitions import load_questionnaire
 from messages import Texts
 
 DEFINITION = """

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
