@@ -22,6 +22,7 @@ class Services:
     db: Database
     texts: Texts
     questionnaires: dict[str, Questionnaire]
+    forms: dict[str, Questionnaire]
 
     @property
     def zone(self) -> ZoneInfo:

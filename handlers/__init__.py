@@ -20,7 +20,9 @@ from handlers import (
     calendar,
     case_card,
     case_commands,
+    case_lifecycle,
     deadlines_view,
+    forms,
     menu,
     profile,
     registration,
@@ -56,6 +58,19 @@ COMMANDS = (
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     """Add all handlers in the order they must match."""
+    # What each form does once every step is answered.
+    forms.set_finishers(
+        {
+            "register": registration.finish_registration,
+            "new_case": case_card.finish_new_case,
+            "edit_case": case_card.finish_edit_case,
+            "handover": case_lifecycle.finish_handover_checklist,
+            "close_case": case_lifecycle.finish_closing,
+            "new_deadline": deadlines_view.finish_new_deadline,
+            "snooze": deadlines_view.finish_snooze,
+            "move_deadline": deadlines_view.finish_move,
+        }
+    )
     private = filters.ChatType.PRIVATE
     fresh = filters.UpdateType.MESSAGE
     app.add_handler(CommandHandler("start", registration.start, filters=private & fresh))

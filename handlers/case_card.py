@@ -118,8 +118,7 @@ def card_keyboard(req: Req, case: Case) -> Keyboard:
     ]
 
 
-@forms.on_finish("new_case")
-async def _finish_new(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+async def finish_new_case(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     try:
         case = await cases.create_case(
             req.session, req.me, cases.draft_from(values), req.services.now()
@@ -154,8 +153,7 @@ async def refresh(req: Req, case: Case) -> None:
     )
 
 
-@forms.on_finish("edit_case")
-async def _finish_edit(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+async def finish_edit_case(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     case = await cases.case_for(req.session, req.me, state.data["case_id"], req.services.now())
     await dialogs.finish(req.session, state)
     if case is None:

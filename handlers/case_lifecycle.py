@@ -85,8 +85,7 @@ async def on_button(req: Req, cb: Callback) -> None:
         await req.reply("lifecycle/deleted", alias=alias)
 
 
-@forms.on_finish("handover")
-async def _handover_checked(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+async def finish_handover_checklist(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     await dialogs.finish(req.session, state)
     case = await reach(req, state.data.get("case_id"))
     if case is None:
@@ -151,8 +150,7 @@ async def _hand_over(req: Req, case: Case, new: Koordinator) -> None:
     )
 
 
-@forms.on_finish("close_case")
-async def _close_checked(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+async def finish_closing(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     await dialogs.finish(req.session, state)
     case = await reach(req, state.data.get("case_id"))
     if case is None or case.status == CaseStatus.CLOSED:

@@ -169,8 +169,7 @@ async def show_proposals(req: Req, case: Case) -> None:
     )
 
 
-@forms.on_finish("new_deadline")
-async def _finish_new_deadline(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+async def finish_new_deadline(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     import uuid
 
     from bot import dialogs
@@ -199,13 +198,11 @@ async def _finish_new_deadline(req: Req, state: DialogState, values: dict[str, A
     )
 
 
-@forms.on_finish("snooze")
-async def _finish_snooze(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+async def finish_snooze(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     await _finish_date(req, state, values["snooze_date"], snooze=True)
 
 
-@forms.on_finish("move_deadline")
-async def _finish_move(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+async def finish_move(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     await _finish_date(req, state, values["move_date"], snooze=False)
 
 

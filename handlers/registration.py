@@ -47,8 +47,7 @@ async def resume_registration(req: Req) -> None:
     await forms.begin(req, "register")
 
 
-@forms.on_finish("register")
-async def _finish(req: Req, state: DialogState, values: dict[str, Any]) -> None:
+async def finish_registration(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     await access.complete_profile(
         req.session, req.me, values["name"], values["tjenestested"], req.services.now()
     )

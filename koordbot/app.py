@@ -13,7 +13,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, Contex
 
 import handlers
 from bot.clock import Clock, SystemClock
-from bot.conversations.definitions import DEFAULT_DIR, Questionnaire, load_all
+from bot.conversations.definitions import DEFAULT_DIR, FORMS_DIR, Questionnaire, load_all
 from bot.keys import make_cipher
 from bot.services import Services
 from bot.settings import Settings
@@ -46,6 +46,7 @@ def build_application(
         texts=texts,
         # A broken definition file stops start-up here, naming file, step and reason.
         questionnaires=load_questionnaires(settings, texts),
+        forms=load_all(FORMS_DIR, env=texts.env, labels=texts.labels),
     )
     token = settings.telegram_bot_token or LOCAL_TOKEN
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (

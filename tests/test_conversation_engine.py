@@ -6,6 +6,7 @@ from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -147,3 +148,21 @@ def test_every_step_kind_has_its_hint_template():
     texts = Texts()
     for name in KINDS:
         texts.env.get_template(f"conv/kinds/{name}.j2")  # raises when missing
+
+
+def test_forms_are_definitions_run_by_the_same_kinds(tmp_path):
+    from bot.conversations.definitions import FORMS_DIR, QuestionnaireError, load_all
+    from messages import Texts
+
+    texts = Texts()
+    forms = load_all(FORMS_DIR, env=texts.env, labels=texts.labels)
+    assert {"register", "new_case", "handover", "close_case", "snooze"} <= set(forms)
+    assert forms["new_case"].find("birth").kind == "month_year"
+    assert [o.value for o in forms["close_case"].find("close_agreed").options] == ["ja", "nei"]
+    broken = tmp_path / "snooze.yaml"
+    broken.write_text(
+        "id: snooze\ntitle: Utsett\nsteps:\n  - id: annen\n    kind: date\n    text: Når?\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(QuestionnaireError, match=r"snooze\.yaml, step 'snooze_date': missing step"):
+        load_all(tmp_path, env=texts.env, labels=texts.labels)

@@ -56,6 +56,17 @@ ROLES = frozenset(
     }
 )
 OPTION_ROLES = frozenset({"close_case"})
+# Forms: the step ids their finishing service reads.
+REQUIRED_STEPS: dict[str, tuple[str, ...]] = {
+    "register": ("name", "tjenestested"),
+    "new_case": ("alias", "role", "level", "birth", "gender", "arena", "appointed_on"),
+    "edit_case": ("evaluation_months", "meeting_interval_months"),
+    "snooze": ("snooze_date",),
+    "move_deadline": ("move_date",),
+    "new_deadline": ("deadline_type", "new_deadline_date"),
+    "handover": ("handover_plan", "handover_info", "handover_person", "handover_ke"),
+    "close_case": ("close_agreed", "close_documented", "close_ke_informed", "close_reason"),
+}
 REQUIRED_ROLES: dict[str, tuple[str, ...]] = {
     "mote": ("meeting_kind", "meeting_time"),
     "kartlegging": ("goal", "goal_text", "tiltak", "tiltak_what", "tiltak_date"),
@@ -116,6 +127,7 @@ class Step:
     when: str | None = None
     options: tuple[Option, ...] = ()
     max_length: int | None = None
+    check: str = "free"
     min: int | None = None
     max: int | None = None
     default: str | None = None
@@ -248,6 +260,10 @@ def _check_roles(definition: Questionnaire) -> None:
         if step.role in seen:
             raise QuestionnaireError(definition.path, step.id, f"role {step.role} is used twice")
         seen.add(step.role)
+    ids = {step.id for step in definition}
+    for sid in REQUIRED_STEPS.get(definition.id, ()):
+        if sid not in ids:
+            raise QuestionnaireError(definition.path, sid, "missing step (the form needs it)")
     for role in REQUIRED_ROLES.get(definition.id, ()):
         if role in OPTION_ROLES:
             if definition.option_with_role(role) is None:

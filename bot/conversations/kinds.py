@@ -17,7 +17,7 @@ from dateutil.relativedelta import relativedelta
 
 from bot.rules import dates
 from bot.rules.age import check_birth
-from bot.rules.text import check_free_text, clean
+from bot.rules.text import check_alias, check_free_text, check_name, clean
 
 if TYPE_CHECKING:
     from bot.conversations.definitions import Step
@@ -37,6 +37,7 @@ TODAY = "_today"
 DEFAULT = "_dflt"
 _RELATIVE = re.compile(r"^\+(\d{1,4})([dwmy])$")
 DATE_RANGES = ("any", "future", "appointed")
+TEXT_CHECKS = ("free", "alias", "name")
 
 
 @dataclass(frozen=True)
@@ -145,17 +146,32 @@ class Multi(Choice):
 
 
 class Text(Kind):
+    """Free text; `check: alias` or `check: name` reads it as a case's short name or a
+    person's own name instead."""
+
     name = "text"
-    keys = frozenset({"max_length"})
+    keys = frozenset({"max_length", "check"})
 
     def load(self, p: Loader, sid: str, raw: Mapping[str, Any]) -> dict[str, Any]:
+        check = raw.get("check", "free")
+        if check not in TEXT_CHECKS:
+            raise p.fail(sid, f"check must be one of {', '.join(TEXT_CHECKS)}")
         return {
             "max_length": p.integer(
                 sid, raw, "max_length", TEXT_MAX_LENGTH, low=1, high=TEXT_MAX_LENGTH_LIMIT
-            )
+            ),
+            "check": check,
         }
 
     def parse(self, step: Step, text: str, at: Moment) -> Typed:
+        if step.check == "alias":
+            found = check_alias(text)
+            if found.error or found.alias is None:
+                return Typed(error=f"alias_{found.error}")
+            return Typed(found.alias, detail={"confirm": found.looks_like_name})
+        if step.check == "name":
+            name, error = check_name(text)
+            return Typed(error=f"name_{error}") if error else Typed(name)
         limit = step.max_length or TEXT_MAX_LENGTH
         value, error = check_free_text(text, limit)
         if error:
