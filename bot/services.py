@@ -7,7 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, local_now
-from bot.conversations.definitions import Questionnaire
+from bot.conversations.model import Questionnaire
 from bot.settings import Settings
 from messages import Texts
 from storage.db import Database

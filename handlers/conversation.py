@@ -10,8 +10,8 @@ from typing import Any
 
 from telegram.error import TelegramError
 
-from bot.conversations.definitions import Step
 from bot.conversations.kinds import CHECKLIST, QUICK_DATES
+from bot.conversations.model import Step
 from bot.conversations.outcomes import (
     Finished,
     Gone,

@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import cases, dialogs, runs
 from bot.conversations import outputs
 from bot.conversations.cursor import Cursor
-from bot.conversations.definitions import Questionnaire
 from bot.conversations.engine import CaseFacts, Engine, Pos
 from bot.conversations.kinds import Date, Moment, kind_of
+from bot.conversations.model import Questionnaire
 from bot.conversations.outcomes import Invalid, Question
 from bot.services import Services
 from storage.models import Answer, Case, ConversationRun, Koordinator

@@ -16,7 +16,7 @@ from typing import Any
 
 import jinja2
 
-from bot.conversations.definitions import Questionnaire, Step
+from bot.conversations.model import Questionnaire, Step
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cases, dialogs
-from bot.conversations.definitions import Questionnaire, Step
 from bot.conversations.kinds import Moment, Typed, kind_of
+from bot.conversations.model import Questionnaire, Step
 from bot.services import Services
 from storage.models import DialogState
 

@@ -11,16 +11,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from dateutil.relativedelta import relativedelta
 
+from bot.conversations.model import Step
 from bot.rules import dates
 from bot.rules.age import check_birth
 from bot.rules.text import check_alias, check_free_text, check_name, clean
-
-if TYPE_CHECKING:
-    from bot.conversations.definitions import Step
 
 CHECKLIST = ("ja", "nei", "delvis", "ikke_aktuelt")
 TEXT_MAX_LENGTH = 1000

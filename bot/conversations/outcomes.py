@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.conversations.definitions import Step
+from bot.conversations.model import Step
 
 Phase = str  # "step" | "add_item" | "note" | "time"
 

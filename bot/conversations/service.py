@@ -12,9 +12,9 @@ from bot import cases, dialogs, runs
 from bot.conversations import outputs
 from bot.conversations.base import CONVERSATION, Run
 from bot.conversations.cursor import Cursor
-from bot.conversations.definitions import Step
 from bot.conversations.engine import Pos
 from bot.conversations.kinds import DateTime, Typed, kind_of
+from bot.conversations.model import Step
 from bot.conversations.outcomes import (
     Finished,
     Gone,
