@@ -4,9 +4,10 @@ conversations, summaries, meetings, PDF export and the evaluation's close propos
 from __future__ import annotations
 
 from bot import cases, dialogs, meetings, runs
-from handlers import callbacks, conversation
+from handlers import callbacks, conversation, forms
 from handlers.callbacks import Callback
 from handlers.common import Access, Req, guarded
+from handlers.export import send_case_pdf
 from storage.enums import CaseStatus
 from storage.models import Case
 
@@ -65,8 +66,6 @@ async def export_command(req: Req) -> None:
 
 
 async def export(req: Req, case: Case) -> None:
-    from handlers.export import send_case_pdf
-
     await send_case_pdf(req, case)
 
 
@@ -80,8 +79,6 @@ async def pause_command(req: Req) -> None:
 @guarded(Access.REGISTERED)
 async def resume_command(req: Req) -> None:
     """/fortsett: the open form or conversation, else the latest paused conversation."""
-    from handlers import forms
-
     state = await dialogs.current(req.session, req.user_id)
     if state is not None and state.flow != "conversation":
         await dialogs.resume_after_interrupt(req.session, req.user_id)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import admin, cases, deadlines, dialogs
+from bot import admin, audit, cases, deadlines, dialogs
+from bot.retention import delete_case
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
 from handlers.common import Req
@@ -70,8 +71,6 @@ async def on_button(req: Req, cb: Callback) -> None:
         ]
         await req.reply("lifecycle/delete_confirm", keyboard, alias=case.alias)
     elif cb.verb == "dy":
-        from bot.retention import delete_case
-
         alias = case.alias
         await req.drop_keyboard()
         await delete_case(
@@ -92,8 +91,6 @@ async def finish_handover_checklist(req: Req, state: DialogState, values: dict[s
         await req.reply("errors/case_not_found")
         return
     checklist = ",".join(f"{k.removeprefix('handover_')}={values.get(k) or '-'}" for k in HANDOVER)
-    from bot import audit
-
     await audit.record(
         req.session,
         at=req.services.now(),
