@@ -73,6 +73,14 @@ class Req:
     def render(self, template: str, /, **values: Any) -> str:
         return self.texts.render(template, **values)
 
+    async def commit(self) -> None:
+        """Make what this update changed durable before the user is told about it: an
+        answer is stored before «lagret» or the next question is shown, and no write
+        transaction is held open across a Bot API call (which may wait out flood
+        control)."""
+        if self.session.in_transaction():
+            await self.session.commit()
+
     async def reply(
         self, template: str, keyboard: Keyboard | None = None, /, **values: Any
     ) -> Message | None:
@@ -80,6 +88,7 @@ class Req:
         return await self.send_text(self.render(template, **values), keyboard)
 
     async def send_text(self, text: str, keyboard: Keyboard | None = None) -> Message | None:
+        await self.commit()
         parts = split_message(text)
         sent = None
         for i, part in enumerate(parts):
@@ -102,6 +111,7 @@ class Req:
         """Answer the pressed button (a small toast, or just stop the spinner)."""
         if self.callback is None:
             return
+        await self.commit()
         text = self.render(template, **values)[:200] if template else None
         try:
             await with_retry(lambda: self.callback.answer(text))  # type: ignore[union-attr]
@@ -116,6 +126,7 @@ class Req:
             await self.reply(template, keyboard, **values)
             return
         text = self.render(template, **values)
+        await self.commit()
         try:
             await with_retry(
                 lambda: self.context.bot.edit_message_text(
@@ -137,6 +148,7 @@ class Req:
         message = self.callback.message if self.callback else None
         if message is None:
             return
+        await self.commit()
         try:
             if note is not None and getattr(message, "text", None):
                 html = getattr(message, "text_html", None) or ""

@@ -254,6 +254,7 @@ async def _tidy(req: Req, ids: list[int]) -> bool:
     private-chat messages for 48 hours). True when there was something to delete."""
     if not req.me.tidy_mode or not ids:
         return False
+    await req.commit()
     ids = sorted(set(ids))
     for first in range(0, len(ids), 100):
         chunk = ids[first : first + 100]

@@ -111,6 +111,7 @@ async def send_case_pdf(req: Req, case: Case) -> None:
         case_id=case.id,
     )
     caption = req.render("export/caption", alias=case.alias)
+    await req.commit()
     await with_retry(
         lambda: req.context.bot.send_document(
             req.chat_id, InputFile(BytesIO(pdf), filename=name), caption=caption, parse_mode="HTML"

@@ -250,11 +250,12 @@ class Conversations(Review):
         """Store the answer now, then ask for a note or move on."""
         await self._save(run, pos, step, value, skipped=skipped)
         run.cursor.multi, run.cursor.day = [], None
+        answered = (step, value, skipped)
         if kind_of(step).noted and step.note and not skipped:
             run.cursor.note_for = pos.path
             run.save_cursor(self.services.now())
-            return Reply(self._question(run))
-        return await self._after(run, pos)
+            return Reply(self._question(run), answered=answered)
+        return dataclasses.replace(await self._after(run, pos), answered=answered)
 
     async def _after(
         self, run: Run, pos: Pos, add: bool | None = None, events: tuple[str, ...] = ()

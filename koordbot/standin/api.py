@@ -85,6 +85,7 @@ class Fault:
     times: int = 1
     retry_after: int = 1
     chat_id: int | None = None
+    skip: int = 0  # let this many matching calls through first
 
 
 class _Entities(HTMLParser):
@@ -208,6 +209,9 @@ class FakeTelegram:
             if fault.method not in (None, method) or fault.times <= 0:
                 continue
             if fault.chat_id is not None and int(params.get("chat_id", 0)) != fault.chat_id:
+                continue
+            if fault.skip > 0:
+                fault.skip -= 1
                 continue
             fault.times -= 1
             if fault.times <= 0:
