@@ -7,6 +7,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, local_now
+from bot.notify import Notifier
 from bot.questionnaires import Questionnaire
 from bot.settings import Settings
 from messages import Texts
@@ -15,13 +16,16 @@ from storage.db import Database
 
 @dataclass
 class Services:
-    """Settings, clock, database and texts: what every handler needs."""
+    """Settings, clock, database, texts and the way to reach people: what every handler
+    and job needs."""
 
     settings: Settings
     clock: Clock
     db: Database
     texts: Texts
     questionnaires: dict[str, Questionnaire]
+    # Reminders and notices go out through this (the chat edge implements it).
+    notifier: Notifier
 
     @property
     def zone(self) -> ZoneInfo:

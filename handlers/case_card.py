@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import cases, deadlines, dialogs
+from bot import cases, deadlines, dialogs, notices
 from bot.cases import EDITABLE_FIELDS, AliasTaken
+from bot.notify import NoticeKind
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
 from handlers.common import Access, Keyboard, Req, guarded
@@ -124,7 +125,7 @@ def card_keyboard(req: Req, case: Case) -> Keyboard:
 async def _finish_new(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     try:
         case = await cases.create_case(
-            req.session, req.me, cases.draft_from(values), req.services.now()
+            req.session, req.me, cases.draft_from(values), req.services.settings, req.services.now()
         )
     except AliasTaken:
         await dialogs.move(req.session, state, "alias", state.data, req.services.now())
@@ -135,11 +136,9 @@ async def _finish_new(req: Req, state: DialogState, values: dict[str, Any]) -> N
     await req.reply("cases/created", alias=case.alias)
     await show_card(req, case)
     await req.session.flush()
-    from handlers.notices import notify_ke
-
-    await notify_ke(
-        req.context.application,
-        "notices/new_case",
+    await notices.notify_ke(
+        req.services,
+        NoticeKind.NEW_CASE,
         exclude_user=req.user_id,
         alias=case.alias,
         level=case.level,
@@ -166,7 +165,12 @@ async def _finish_edit(req: Req, state: DialogState, values: dict[str, Any]) -> 
     field = state.data["fields"][0]
     try:
         await cases.update_case(
-            req.session, req.me, case, cases.field_changes(field, values[field]), req.services.now()
+            req.session,
+            req.me,
+            case,
+            cases.field_changes(field, values[field]),
+            req.services.settings,
+            req.services.now(),
         )
     except AliasTaken:
         await req.reply("errors/alias_taken", alias=values[field])
@@ -207,7 +211,9 @@ async def on_case_button(req: Req, cb: Callback) -> None:
         if case.status == CaseStatus.CLOSED or case.status == wanted:
             await show_card(req, case, edit=True)
             return
-        await cases.set_status(req.session, req.me, case, wanted, req.services.now())
+        await cases.set_status(
+            req.session, req.me, case, wanted, req.services.settings, req.services.now()
+        )
         await deadlines.reschedule_case(
             req.session, case, req.services.settings, req.services.now()
         )
