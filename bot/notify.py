@@ -81,6 +81,7 @@ class NoticeKind(StrEnum):
     CLOSED = "closed"
     UNREACHABLE = "unreachable"
     LONG_OVERDUE = "long_overdue"
+    REMINDER_FAILED = "reminder_failed"
 
 
 @dataclass(frozen=True)

@@ -214,19 +214,21 @@ async def release(
     error: str,
     *,
     retry_in: timedelta = RETRY_LATER,
-) -> None:
-    """Not sent this time: back to pending, tried again later (bounded)."""
+) -> bool:
+    """Not sent this time: back to pending, tried again later (bounded). True when this
+    was the last attempt and the reminder is now failed for good."""
     reminder = await session.get(Reminder, reminder_id)
     if reminder is None:
-        return
+        return False
     reminder.last_error = error[:200]
     if reminder.attempts >= MAX_ATTEMPTS:
         reminder.status = ReminderStatus.FAILED
-        return
+        return True
     reminder.status = ReminderStatus.PENDING
     reminder.claimed_by = None
     reminder.claimed_until = None
     reminder.send_at = max(reminder.send_at, now + retry_in)
+    return False
 
 
 async def mark_unreachable(

@@ -69,7 +69,7 @@ class Sweep:
             if out is None:
                 return
             delivery = await services.notifier.send_reminder(out.chat_id, out.view)
-            newly_unreachable = False
+            newly_unreachable = failed = False
             async with self.gate, services.db.session() as session:
                 if delivery.message_id is not None:
                     await outbox.mark_sent(
@@ -84,7 +84,7 @@ class Sweep:
                     )
                 else:
                     log.warning("reminder %s not sent: %s", reminder_id, delivery.reason)
-                    await outbox.release(
+                    failed = await outbox.release(
                         session, reminder_id, services.now(), delivery.reason or "unknown"
                     )
             if newly_unreachable:
@@ -92,6 +92,16 @@ class Sweep:
                     services,
                     NoticeKind.UNREACHABLE,
                     exclude_user=out.chat_id,
+                    name=out.koordinator_name,
+                )
+            if failed:
+                log.error("reminder %s failed for good: %s", reminder_id, delivery.reason)
+                await notices.notify_ke(
+                    services,
+                    NoticeKind.REMINDER_FAILED,
+                    alias=out.view.alias,
+                    kind=out.view.deadline_kind,
+                    due=out.view.due,
                     name=out.koordinator_name,
                 )
         except Exception:
