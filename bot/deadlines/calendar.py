@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.deadlines.planning import ACTIVE, lead_days_of, local_day
 from bot.export_ics import CalendarEntry, build_calendar
+from bot.rules.cadences import KIND_MOTE
 from bot.settings import Settings
 from storage.enums import DeadlineStatus
 from storage.models import Case, Deadline, Koordinator, Meeting
@@ -85,7 +86,7 @@ async def _entries(
     for d in rows:
         starts_at = None
         ref = d.source_ref or ""
-        if d.kind == "mote" and ref.startswith("meeting:"):
+        if d.kind == KIND_MOTE and ref.startswith("meeting:"):
             meeting = meetings.get(int(ref.split(":")[1]))
             if meeting is not None:
                 starts_at = meeting.starts_at.astimezone(settings.zone)

@@ -16,7 +16,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deadlines.lookups import active_of
 from bot.deadlines.planning import ACTIVE, case_cadence, local_day, plan
-from bot.rules.cadences import next_evaluation, next_meeting_due, oppstart_due
+from bot.rules.cadences import (
+    KIND_ANSVARSGRUPPEMOTE,
+    KIND_EVALUERING,
+    KIND_OPPSTARTSAMTALE,
+    next_evaluation,
+    next_meeting_due,
+    oppstart_due,
+)
 from bot.rules.transitions import transitions_for
 from bot.settings import Settings
 from storage.enums import (
@@ -242,22 +249,29 @@ async def refresh_case(
             case,
             settings,
             now,
-            "oppstartsamtale",
+            KIND_OPPSTARTSAMTALE,
             oppstart_due(case.appointed_on, cadence),
         )
     evaluation = await session.scalar(
         select(Deadline)
         .where(
-            Deadline.case_id == case.id, Deadline.kind == "evaluering", Deadline.status.in_(ACTIVE)
+            Deadline.case_id == case.id,
+            Deadline.kind == KIND_EVALUERING,
+            Deadline.status.in_(ACTIVE),
         )
         .limit(1)
     )
     if evaluation is None or (
-        evaluation.source_ref == "cadence:evaluering" and not evaluation.pinned
+        evaluation.source_ref == f"cadence:{KIND_EVALUERING}" and not evaluation.pinned
     ):
         # The first evaluation follows the appointment and the (case's) cadence.
         await _cadence(
-            session, case, settings, now, "evaluering", next_evaluation(case.appointed_on, cadence)
+            session,
+            case,
+            settings,
+            now,
+            KIND_EVALUERING,
+            next_evaluation(case.appointed_on, cadence),
         )
     await refresh_meeting_cadence(session, case, settings, now)
     await refresh_transitions(session, case, settings, today, now)
@@ -268,7 +282,7 @@ async def refresh_meeting_cadence(
 ) -> None:
     """Ansvarsgruppe/IP: a meeting is due an interval after the last one (or appointment)."""
     if case.level not in (Level.ANSVARSGRUPPE, Level.IP):
-        await _cadence(session, case, settings, now, "ansvarsgruppemote", None)
+        await _cadence(session, case, settings, now, KIND_ANSVARSGRUPPEMOTE, None)
         return
     last = await session.scalar(
         select(Meeting.starts_at)
@@ -281,7 +295,7 @@ async def refresh_meeting_cadence(
         case.appointed_on,
         case_cadence(case, settings),
     )
-    await _cadence(session, case, settings, now, "ansvarsgruppemote", due)
+    await _cadence(session, case, settings, now, KIND_ANSVARSGRUPPEMOTE, due)
 
 
 async def _cadence(
