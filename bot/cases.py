@@ -1,4 +1,8 @@
-"""Cases: create, find, list, edit, pause and reopen. Every access is checked here."""
+"""Cases: create, find, list, edit, pause and reopen. Every access is checked here.
+
+A change to a case's facts or status brings its deadlines and reminders in line before
+it returns (`bot.deadlines`), so callers have no follow-up to remember.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
 from bot.rules.text import alias_key
-from storage.enums import CaseStatus
-from storage.models import Case, Koordinator
+from bot.settings import Settings
+from storage.enums import CaseStatus, DeadlineStatus
+from storage.models import Case, Deadline, Koordinator
 
 EDITABLE_FIELDS = (
     "alias",
@@ -58,9 +63,14 @@ async def alias_taken(
 
 
 async def create_case(
-    session: AsyncSession, koordinator: Koordinator, draft: CaseDraft, now: datetime
+    session: AsyncSession,
+    koordinator: Koordinator,
+    draft: CaseDraft,
+    settings: Settings,
+    now: datetime,
 ) -> Case:
-    """Store a new active case for `koordinator`; raises AliasTaken on a clash."""
+    """Store a new active case for `koordinator` with its cadence and transition
+    deadlines; raises AliasTaken on a clash."""
     if await alias_taken(session, koordinator.id, draft.alias):
         raise AliasTaken(draft.alias)
     case = Case(
@@ -88,7 +98,15 @@ async def create_case(
         actor=koordinator,
         case_id=case.id,
     )
+    await _follow_facts(session, case, settings, now)
     return case
+
+
+async def _follow_facts(
+    session: AsyncSession, case: Case, settings: Settings, now: datetime
+) -> None:
+    """Cadence and transition deadlines (and their reminders) follow the case's facts."""
+    await deadlines.refresh_case(session, case, settings, deadlines.local_day(now, settings), now)
 
 
 async def my_cases(
@@ -122,6 +140,18 @@ async def case_for(
     return case
 
 
+async def deadline_for(
+    session: AsyncSession, koordinator: Koordinator, deadline_id: int, now: datetime
+) -> tuple[Deadline, Case] | None:
+    """A deadline with its case, if the case belongs to `koordinator` (a refused
+    attempt is audited like any other case access)."""
+    deadline = await session.get(Deadline, deadline_id)
+    if deadline is None:
+        return None
+    case = await case_for(session, koordinator, deadline.case_id, now)
+    return (deadline, case) if case is not None else None
+
+
 async def find_by_alias(session: AsyncSession, koordinator: Koordinator, text: str) -> Case | None:
     """The koordinator's own case with this alias (case-insensitive)."""
     key = alias_key(text)
@@ -146,11 +176,23 @@ async def opened(
 
 
 async def set_status(
-    session: AsyncSession, koordinator: Koordinator, case: Case, status: CaseStatus, now: datetime
+    session: AsyncSession,
+    koordinator: Koordinator,
+    case: Case,
+    status: CaseStatus,
+    settings: Settings,
+    now: datetime,
 ) -> None:
-    """Pause or reopen a case (closing has its own checklist)."""
+    """Pause, resume or reopen a case (closing has its own checklist). Reminders stop
+    while it is paused; a reopened closed case gets its cadence deadlines again."""
+    reopened = case.status == CaseStatus.CLOSED and status == CaseStatus.ACTIVE
     case.status = status
     case.updated_at = now
+    if reopened:
+        case.closed_at, case.close_reason = None, None
+        await _follow_facts(session, case, settings, now)
+    else:
+        await deadlines.reschedule_case(session, case, settings, now)
     await audit.record(
         session,
         at=now,
@@ -165,9 +207,10 @@ async def update_case(
     koordinator: Koordinator,
     case: Case,
     changes: dict[str, Any],
+    settings: Settings,
     now: datetime,
 ) -> None:
-    """Apply edited fields; raises AliasTaken when a new alias clashes."""
+    """Apply edited fields (deadlines follow); raises AliasTaken when a new alias clashes."""
     if "alias" in changes:
         if await alias_taken(session, koordinator.id, changes["alias"], exclude_case_id=case.id):
             raise AliasTaken(changes["alias"])
@@ -183,6 +226,7 @@ async def update_case(
         case_id=case.id,
         detail=",".join(sorted(changes)),
     )
+    await _follow_facts(session, case, settings, now)
 
 
 def age_of(case: Case, today: date) -> int | None:
@@ -223,20 +267,12 @@ async def close_case(
     session: AsyncSession, koordinator: Koordinator, case: Case, reason: str, now: datetime
 ) -> None:
     """Close the case: open deadlines are dropped so no reminder goes out."""
-    from storage.models import Deadline
-
     case.status = CaseStatus.CLOSED
     case.close_reason = reason
     case.closed_at = now
     case.updated_at = now
-    for deadline in (
-        await session.scalars(
-            select(Deadline).where(
-                Deadline.case_id == case.id, Deadline.status.in_(("open", "proposed"))
-            )
-        )
-    ).all():
-        await deadlines.set_status(session, deadline, "dismissed", now)
+    for deadline in await deadlines.active_of(session, case.id):
+        await deadlines.set_status(session, deadline, DeadlineStatus.DISMISSED, now)
     await audit.record(
         session,
         at=now,

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import Clock, local_now
 from bot.conversations.model import Questionnaire
+from bot.notify import Notifier
 from bot.settings import Settings
 from messages import Texts
 from storage.db import Database
@@ -15,7 +16,8 @@ from storage.db import Database
 
 @dataclass
 class Services:
-    """Settings, clock, database and texts: what every handler needs."""
+    """Settings, clock, database, texts and the way to reach people: what every handler
+    and job needs."""
 
     settings: Settings
     clock: Clock
@@ -23,6 +25,8 @@ class Services:
     texts: Texts
     questionnaires: dict[str, Questionnaire]
     forms: dict[str, Questionnaire]
+    # Reminders and notices go out through this (the chat edge implements it).
+    notifier: Notifier
 
     @property
     def zone(self) -> ZoneInfo:

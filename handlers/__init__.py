@@ -26,7 +26,6 @@ from handlers import (
     menu,
     profile,
     registration,
-    reminders,
     router,
     statistics_view,
 )
@@ -105,11 +104,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.edited))
     app.add_handler(MessageHandler(private & fresh & ~filters.StatusUpdate.ALL, menu.not_text))
     app.add_error_handler(on_error)
-    settings = app.bot_data["services"].settings
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            reminders.sweep_job, interval=settings.sweep_seconds, first=5, name=reminders.JOB_NAME
-        )
 
 
 async def on_error(update: object, context: KContext) -> None:

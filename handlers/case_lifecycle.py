@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import admin, audit, cases, deadlines, dialogs
+from bot import admin, audit, cases, dialogs, notices
+from bot.notify import NoticeKind
 from bot.retention import delete_case
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
 from handlers.common import Req
-from handlers.notices import notify_ke
+from handlers.notifier import telegram_notifier
 from storage.enums import CaseStatus
 from storage.models import Case, DialogState, Koordinator
 
@@ -56,10 +57,8 @@ async def on_button(req: Req, cb: Callback) -> None:
         if case.status != CaseStatus.CLOSED:
             await req.reply("errors/stale_button")
             return
-        await cases.set_status(req.session, req.me, case, CaseStatus.ACTIVE, req.services.now())
-        case.closed_at, case.close_reason = None, None
-        await deadlines.refresh_case(
-            req.session, case, req.services.settings, req.services.today(), req.services.now()
+        await cases.set_status(
+            req.session, req.me, case, CaseStatus.ACTIVE, req.services.settings, req.services.now()
         )
         await req.reply("lifecycle/reopened", alias=case.alias)
     elif cb.verb == "dl":
@@ -118,10 +117,7 @@ async def _hand_over(req: Req, case: Case, new: Koordinator) -> None:
     old = await admin.hand_over(req.session, req.me, case, new, "", req.services.now())
     await req.drop_keyboard()
     await req.reply("lifecycle/handed_over", alias=case.alias, new=new.name or "")
-    app = req.context.application
     from handlers.case_card import card_keyboard, card_values
-    from handlers.common import markup_of
-    from handlers.reminders import limiter_of, send_guarded
 
     # The new koordinator gets the case card itself, ready to work from.
     values = await card_values(req, case)
@@ -131,14 +127,13 @@ async def _hand_over(req: Req, case: Case, new: Koordinator) -> None:
         old=old.name or "",
         card=req.render("cases/card", **values),
     )
-    async with limiter_of(app).slot(new.telegram_user_id):
-        await send_guarded(
-            app.bot, new.telegram_user_id, str(text), markup_of(card_keyboard(req, case))
-        )
+    await telegram_notifier(req.services).send_text(
+        new.telegram_user_id, str(text), card_keyboard(req, case)
+    )
     await req.session.flush()
-    await notify_ke(
-        app,
-        "notices/handed_over",
+    await notices.notify_ke(
+        req.services,
+        NoticeKind.HANDED_OVER,
         exclude_user=req.user_id,
         alias=case.alias,
         old=old.name or "",
@@ -163,9 +158,9 @@ async def finish_closing(req: Req, state: DialogState, values: dict[str, Any]) -
         retention=req.services.settings.retention_days,
     )
     await req.session.flush()
-    await notify_ke(
-        req.context.application,
-        "notices/closed",
+    await notices.notify_ke(
+        req.services,
+        NoticeKind.CLOSED,
         exclude_user=None,
         alias=case.alias,
         name=owner.name if owner else "",

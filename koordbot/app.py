@@ -5,6 +5,7 @@ tests and benchmarks alike."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
 from telegram import BotCommand
@@ -15,9 +16,12 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.conversations.definitions import DEFAULT_DIR, FORMS_DIR, Questionnaire, load_all
 from bot.keys import make_cipher
+from bot.reminders.pacing import SendLimiter
+from bot.reminders.sweep import Sweep
 from bot.services import Services
 from bot.settings import Settings
 from handlers.context import KContext, services_of
+from handlers.notifier import TelegramNotifier
 from koordbot.standin import FakeTelegram, StandinRequest
 from messages import Texts
 from storage.crypto import Cipher
@@ -39,15 +43,8 @@ def build_application(
 ) -> App:
     """Build the bot. With `telegram` it talks to the stand-in instead of the network."""
     texts = Texts()
-    services = Services(
-        settings=settings,
-        clock=clock or SystemClock(),
-        db=Database(settings.database_url, cipher or make_cipher(settings, local=local)),
-        texts=texts,
-        # A broken definition file stops start-up here, naming file, step and reason.
-        questionnaires=load_questionnaires(settings, texts),
-        forms=load_all(FORMS_DIR, env=texts.env, labels=texts.labels),
-    )
+    # A broken definition file stops start-up here, naming file, step and reason.
+    questionnaires = load_questionnaires(settings, texts)
     token = settings.telegram_bot_token or LOCAL_TOKEN
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -65,9 +62,49 @@ def build_application(
         root = settings.bot_api_url.removesuffix("/bot")
         builder = builder.base_url(settings.bot_api_url).base_file_url(f"{root}/file/bot")
     app: App = builder.build()
+    limiter = SendLimiter(settings.send_per_second, settings.send_per_chat_seconds)
+    services = Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        db=Database(settings.database_url, cipher or make_cipher(settings, local=local)),
+        texts=texts,
+        questionnaires=questionnaires,
+        forms=load_all(FORMS_DIR, env=texts.env, labels=texts.labels),
+        notifier=TelegramNotifier(app.bot, texts, limiter),
+    )
     app.bot_data["services"] = services
     handlers.register(app)
+    schedule_jobs(app, Sweep(services))
     return app
+
+
+# The reminder jobs (bot/reminders/sweep.py) in the order a test's `sweep()` runs them,
+# and how often each runs (None: every KOORDBOT_SWEEP_SECONDS).
+SweepJob = Callable[[Sweep], Awaitable[Any]]
+SWEEP_JOBS: tuple[tuple[str, SweepJob, int | None], ...] = (
+    ("reminders-due", Sweep.send_due, None),
+    ("weekly-digests", Sweep.send_digests, None),
+    ("ke-long-overdue", Sweep.notify_long_overdue, None),
+    ("retention-purge", Sweep.purge_expired, 3600),
+)
+
+
+def schedule_jobs(app: App, sweep: Sweep) -> None:
+    """Run the reminder jobs on the application's job queue."""
+    if app.job_queue is None:
+        return
+    every = sweep.services.settings.sweep_seconds
+    for name, job, interval in SWEEP_JOBS:
+        app.job_queue.run_repeating(
+            _as_job(job, sweep), interval=interval or every, first=5, name=name
+        )
+
+
+def _as_job(job: SweepJob, sweep: Sweep) -> Callable[[KContext], Coroutine[Any, Any, None]]:
+    async def run(_context: KContext) -> None:
+        await job(sweep)
+
+    return run
 
 
 def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionnaire]:

@@ -50,3 +50,40 @@ class CaseStatus(StrEnum):
     ACTIVE = "active"
     PAUSED = "paused"
     CLOSED = "closed"
+
+
+class DeadlineStatus(StrEnum):
+    """A deadline's state; `proposed` is a transition not yet confirmed."""
+
+    OPEN = "open"
+    PROPOSED = "proposed"
+    DONE = "done"
+    DISMISSED = "dismissed"
+
+
+class DeadlineSource(StrEnum):
+    """Where a deadline came from."""
+
+    CADENCE = "cadence"
+    TRANSITION = "transition"
+    SAMTALE = "samtale"  # a dated answer in a conversation
+    MOTE = "mote"  # around a planned meeting
+    MANUAL = "manual"  # added by hand
+
+
+class ReminderStatus(StrEnum):
+    """A reminder row's state in the outbox."""
+
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    SENT = "sent"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+class ReminderKind(StrEnum):
+    """Ahead of time, on the day, or after the deadline."""
+
+    LEAD = "lead"
+    DUE = "due"
+    OVERDUE = "overdue"
