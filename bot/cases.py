@@ -10,8 +10,9 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
+from bot.rules.age import age_on
 from bot.rules.text import alias_key
-from storage.enums import CaseStatus
+from storage.enums import AuditAction, CaseStatus, CloseReason, DeadlineStatus
 from storage.models import Case, Koordinator
 
 EDITABLE_FIELDS = (
@@ -84,7 +85,7 @@ async def create_case(
     await audit.record(
         session,
         at=now,
-        action="case.created",
+        action=AuditAction.CASE_CREATED,
         actor=koordinator,
         case_id=case.id,
     )
@@ -114,7 +115,7 @@ async def case_for(
         await audit.record(
             session,
             at=now,
-            action="case.denied",
+            action=AuditAction.CASE_DENIED,
             actor=koordinator,
             case_id=case_id,
         )
@@ -139,7 +140,7 @@ async def opened(
     await audit.record(
         session,
         at=now,
-        action="case.opened",
+        action=AuditAction.CASE_OPENED,
         actor=koordinator,
         case_id=case.id,
     )
@@ -154,7 +155,7 @@ async def set_status(
     await audit.record(
         session,
         at=now,
-        action=f"case.{status.value}",
+        action=AuditAction.case_status(status),
         actor=koordinator,
         case_id=case.id,
     )
@@ -178,7 +179,7 @@ async def update_case(
     await audit.record(
         session,
         at=now,
-        action="case.edited",
+        action=AuditAction.CASE_EDITED,
         actor=koordinator,
         case_id=case.id,
         detail=",".join(sorted(changes)),
@@ -187,8 +188,6 @@ async def update_case(
 
 def age_of(case: Case, today: date) -> int | None:
     """The person's age today, from birth month and year."""
-    from bot.rules.age import age_on
-
     return age_on(case.birth_year, case.birth_month, today)
 
 
@@ -220,27 +219,24 @@ def draft_from(values: dict[str, Any]) -> CaseDraft:
 
 
 async def close_case(
-    session: AsyncSession, koordinator: Koordinator, case: Case, reason: str, now: datetime
+    session: AsyncSession,
+    koordinator: Koordinator,
+    case: Case,
+    reason: str,
+    now: datetime,
 ) -> None:
-    """Close the case: open deadlines are dropped so no reminder goes out."""
-    from storage.models import Deadline
-
+    """Close the case for `reason` (a `CloseReason` value): open deadlines are dropped
+    so no reminder goes out."""
     case.status = CaseStatus.CLOSED
-    case.close_reason = reason
+    case.close_reason = CloseReason(reason)
     case.closed_at = now
     case.updated_at = now
-    for deadline in (
-        await session.scalars(
-            select(Deadline).where(
-                Deadline.case_id == case.id, Deadline.status.in_(("open", "proposed"))
-            )
-        )
-    ).all():
-        await deadlines.set_status(session, deadline, "dismissed", now)
+    for deadline in await deadlines.active_of(session, case.id):
+        await deadlines.set_status(session, deadline, DeadlineStatus.DISMISSED, now)
     await audit.record(
         session,
         at=now,
-        action="case.closed",
+        action=AuditAction.CASE_CLOSED,
         actor=koordinator,
         case_id=case.id,
         detail=reason,

@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, deadlines
 from bot.rules.cadences import meeting_deadlines
 from bot.settings import Settings
+from storage.enums import RunStatus
 from storage.models import Answer, Case, ConversationRun, Deadline, Koordinator, Meeting
 
-ACTIVE, PAUSED, FINISHED = "active", "paused", "finished"
+ACTIVE, PAUSED, FINISHED = RunStatus.ACTIVE, RunStatus.PAUSED, RunStatus.FINISHED
 
 
 async def start_run(
