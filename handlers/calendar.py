@@ -9,7 +9,8 @@ from telegram import InputFile
 
 from bot import audit, cases, deadlines
 from bot.export_ics import CalendarEntry, build_calendar
-from handlers.common import Access, Req, file_slug, guarded, with_retry
+from handlers.common import Req, file_slug, with_retry
+from handlers.edge import Access, guarded
 from storage.enums import CaseStatus
 from storage.models import Case, Deadline, Meeting
 

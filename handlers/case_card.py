@@ -8,7 +8,8 @@ from bot import cases, deadlines, dialogs
 from bot.cases import EDITABLE_FIELDS, AliasTaken
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
-from handlers.common import Access, Keyboard, Req, guarded
+from handlers.common import Keyboard, Req
+from handlers.edge import Access, guarded
 from storage.enums import CaseStatus
 from storage.models import Case, DialogState
 

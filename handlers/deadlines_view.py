@@ -12,7 +12,8 @@ from telegram.constants import ParseMode
 from bot import cases, deadlines
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
-from handlers.common import Access, Req, guarded, with_retry
+from handlers.common import Req, with_retry
+from handlers.edge import Access, guarded
 from storage.enums import CaseStatus
 from storage.models import Case, Deadline, DialogState
 

@@ -9,7 +9,8 @@ from io import BytesIO
 from telegram import InputFile
 
 from bot import statistics
-from handlers.common import Access, Req, guarded, with_retry
+from handlers.common import Req, with_retry
+from handlers.edge import Access, guarded
 
 
 @guarded(Access.ADMIN)

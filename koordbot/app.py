@@ -7,7 +7,6 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
@@ -17,6 +16,7 @@ from bot.keys import make_cipher
 from bot.questionnaires import DEFAULT_DIR, Questionnaire, load_all
 from bot.services import Services
 from bot.settings import Settings
+from handlers.commands import bot_commands
 from handlers.context import KContext, services_of
 from koordbot.standin import FakeTelegram, StandinRequest
 from messages import Texts
@@ -81,11 +81,8 @@ def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionn
 async def _post_init(app: App) -> None:
     services = services_of(app)
     await services.db.upgrade()
-    commands = [
-        BotCommand(name, description) for name, description in services.texts.labels("commands")
-    ]
     try:
-        await app.bot.set_my_commands(commands)
+        await app.bot.set_my_commands(bot_commands(services.texts))
     except TelegramError as exc:
         log.warning("the Bot API server refused setMyCommands (%s); continuing", exc)
 
