@@ -12,6 +12,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from storage.enums import AuditAction
 from storage.models import Invitation, Koordinator
 
 
@@ -60,12 +61,27 @@ async def ensure_config_admin(
         await audit.record(
             session,
             at=now,
-            action="admin.from_config",
+            action=AuditAction.ADMIN_FROM_CONFIG,
             telegram_user_id=user_id,
             koordinator_id=koordinator.id,
         )
     elif not koordinator.is_admin:
         koordinator.is_admin = True
+    return koordinator
+
+
+async def identify(
+    session: AsyncSession, user_id: int, admin_ids: frozenset[int], now: datetime
+) -> Koordinator | None:
+    """Who is writing, active or not; None for a stranger.
+
+    A configured admin is created or promoted on first contact. Someone the bot could
+    not reach is reachable again now that they wrote, so held reminders go out."""
+    koordinator = await ensure_config_admin(
+        session, user_id, admin_ids, now
+    ) or await koordinator_by_telegram_id(session, user_id)
+    if koordinator is not None and koordinator.unreachable_since is not None:
+        koordinator.unreachable_since = None
     return koordinator
 
 
@@ -84,7 +100,7 @@ async def create_invitation(
     await audit.record(
         session,
         at=now,
-        action="invitation.created",
+        action=AuditAction.INVITATION_CREATED,
         actor=admin,
     )
     return NewInvitation(code=code, expires_at=expires)
@@ -105,13 +121,19 @@ async def redeem_invitation(
         select(Invitation).where(Invitation.code_hash == _hash(code)).with_for_update()
     )
     if invitation is None:
-        await audit.record(session, at=now, action="invitation.unknown", telegram_user_id=user_id)
+        await audit.record(
+            session, at=now, action=AuditAction.INVITATION_UNKNOWN, telegram_user_id=user_id
+        )
         return Redeem.UNKNOWN, None
     if invitation.used_at is not None:
-        await audit.record(session, at=now, action="invitation.reused", telegram_user_id=user_id)
+        await audit.record(
+            session, at=now, action=AuditAction.INVITATION_REUSED, telegram_user_id=user_id
+        )
         return Redeem.USED, None
     if invitation.expires_at <= now:
-        await audit.record(session, at=now, action="invitation.expired", telegram_user_id=user_id)
+        await audit.record(
+            session, at=now, action=AuditAction.INVITATION_EXPIRED, telegram_user_id=user_id
+        )
         return Redeem.EXPIRED, None
     if existing is None:
         existing = Koordinator(
@@ -127,7 +149,7 @@ async def redeem_invitation(
     await audit.record(
         session,
         at=now,
-        action="invitation.used",
+        action=AuditAction.INVITATION_USED,
         telegram_user_id=user_id,
         koordinator_id=existing.id,
     )
@@ -143,6 +165,17 @@ async def complete_profile(
     await audit.record(
         session,
         at=now,
-        action="koordinator.registered",
+        action=AuditAction.KOORDINATOR_REGISTERED,
         actor=koordinator,
     )
+
+
+async def reachable_admins(session: AsyncSession) -> list[Koordinator]:
+    """Active admins the bot can reach (they receive the KE's notices when no KE chat
+    is configured)."""
+    stmt = select(Koordinator).where(
+        Koordinator.active.is_(True),
+        Koordinator.unreachable_since.is_(None),
+        Koordinator.is_admin.is_(True),
+    )
+    return list((await session.scalars(stmt)).all())

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
-from storage.enums import CaseStatus
+from storage.enums import AuditAction, CaseStatus
 from storage.models import Case, Deadline, Koordinator
 
 
@@ -20,8 +21,41 @@ class Load:
     overdue: int
 
 
+class AccessChange(StrEnum):
+    """What an admin can change about a koordinator's access."""
+
+    DEACTIVATE = "deactivate"
+    REACTIVATE = "reactivate"
+    MAKE_ADMIN = "make_admin"
+    UNMAKE_ADMIN = "unmake_admin"
+
+
+class Refusal(StrEnum):
+    """Why an access change was refused (template `admin/error_<value>`)."""
+
+    HAS_CASES = "has_cases"  # deactivating someone who still holds open cases
+    LAST_ADMIN = "last_admin"  # deactivating or unmaking the last admin
+
+
+@dataclass(frozen=True)
+class Detail:
+    """One koordinator as the admin screen shows them: with their open cases."""
+
+    koordinator: Koordinator
+    open_cases: list[Case]
+
+
+@dataclass(frozen=True)
+class Changed:
+    """The koordinator after an access change, and why it was refused, if it was."""
+
+    detail: Detail
+    error: Refusal | None
+
+
 async def koordinatorer(session: AsyncSession, today: date) -> list[Load]:
-    """Every registered koordinator with active cases and overdue deadlines."""
+    """Every registered koordinator with active cases and overdue deadlines; active
+    ones first, by name."""
     people = (
         await session.scalars(
             select(Koordinator).where(Koordinator.name.is_not(None)).order_by(Koordinator.id)
@@ -50,7 +84,36 @@ async def koordinatorer(session: AsyncSession, today: date) -> list[Load]:
             )
         ).all()
     )
-    return [Load(k, cases.get(k.id, 0), overdue.get(k.id, 0)) for k in people]
+    loads = [Load(k, cases.get(k.id, 0), overdue.get(k.id, 0)) for k in people]
+    loads.sort(key=lambda x: (not x.koordinator.active, (x.koordinator.name or "").casefold()))
+    return loads
+
+
+async def detail(session: AsyncSession, koordinator_id: int) -> Detail | None:
+    """A koordinator with their open cases; None when there is no such koordinator."""
+    target = await session.get(Koordinator, koordinator_id)
+    if target is None:
+        return None
+    return Detail(target, await open_cases_of(session, target.id))
+
+
+async def change_access(
+    session: AsyncSession,
+    actor: Koordinator,
+    koordinator_id: int,
+    change: AccessChange,
+    now: datetime,
+) -> Changed | None:
+    """Apply `change` to a koordinator (the caller has checked that `actor` is an
+    admin); None when there is no such koordinator."""
+    target = await session.get(Koordinator, koordinator_id)
+    if target is None:
+        return None
+    if change in (AccessChange.DEACTIVATE, AccessChange.REACTIVATE):
+        error = await _set_active(session, actor, target, change is AccessChange.REACTIVATE, now)
+    else:
+        error = await _set_admin(session, actor, target, change is AccessChange.MAKE_ADMIN, now)
+    return Changed(Detail(target, await open_cases_of(session, target.id)), error)
 
 
 async def open_cases_of(session: AsyncSession, koordinator_id: int) -> list[Case]:
@@ -81,37 +144,35 @@ async def admin_count(session: AsyncSession) -> int:
     )
 
 
-async def set_active(
+async def _set_active(
     session: AsyncSession, actor: Koordinator, target: Koordinator, active: bool, now: datetime
-) -> str | None:
-    """Deactivate or reactivate; returns an error code when not allowed."""
+) -> Refusal | None:
     if not active:
         if await open_cases_of(session, target.id):
-            return "has_cases"
+            return Refusal.HAS_CASES
         if target.is_admin and await admin_count(session) <= 1:
-            return "last_admin"
+            return Refusal.LAST_ADMIN
     target.active = active
     await audit.record(
         session,
         at=now,
-        action="koordinator.activated" if active else "koordinator.deactivated",
+        action=AuditAction.KOORDINATOR_ACTIVATED if active else AuditAction.KOORDINATOR_DEACTIVATED,
         actor=actor,
         detail=f"koordinator:{target.id}",
     )
     return None
 
 
-async def set_admin(
+async def _set_admin(
     session: AsyncSession, actor: Koordinator, target: Koordinator, admin: bool, now: datetime
-) -> str | None:
-    """Make or unmake an admin; never the last one."""
+) -> Refusal | None:
     if not admin and target.is_admin and await admin_count(session) <= 1:
-        return "last_admin"
+        return Refusal.LAST_ADMIN
     target.is_admin = admin
     await audit.record(
         session,
         at=now,
-        action="koordinator.admin" if admin else "koordinator.not_admin",
+        action=AuditAction.KOORDINATOR_ADMIN if admin else AuditAction.KOORDINATOR_NOT_ADMIN,
         actor=actor,
         detail=f"koordinator:{target.id}",
     )
@@ -129,7 +190,7 @@ async def case_for_admin(
         await audit.record(
             session,
             at=now,
-            action="case.admin_access",
+            action=AuditAction.CASE_ADMIN_ACCESS,
             actor=admin,
             case_id=case.id,
         )
@@ -152,7 +213,7 @@ async def hand_over(
     await audit.record(
         session,
         at=now,
-        action="case.handed_over",
+        action=AuditAction.CASE_HANDED_OVER,
         actor=actor,
         case_id=case.id,
         detail=f"from:{old.id if old else '?'} to:{new.id} {checklist}"[:200],

@@ -14,9 +14,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
+from bot.rules.age import age_on
 from bot.rules.text import alias_key
 from bot.settings import Settings
-from storage.enums import CaseStatus, DeadlineStatus
+from storage.enums import AuditAction, CaseStatus, CloseReason, DeadlineStatus
 from storage.models import Case, Deadline, Koordinator
 
 EDITABLE_FIELDS = (
@@ -94,7 +95,7 @@ async def create_case(
     await audit.record(
         session,
         at=now,
-        action="case.created",
+        action=AuditAction.CASE_CREATED,
         actor=koordinator,
         case_id=case.id,
     )
@@ -132,7 +133,7 @@ async def case_for(
         await audit.record(
             session,
             at=now,
-            action="case.denied",
+            action=AuditAction.CASE_DENIED,
             actor=koordinator,
             case_id=case_id,
         )
@@ -169,7 +170,7 @@ async def opened(
     await audit.record(
         session,
         at=now,
-        action="case.opened",
+        action=AuditAction.CASE_OPENED,
         actor=koordinator,
         case_id=case.id,
     )
@@ -196,7 +197,7 @@ async def set_status(
     await audit.record(
         session,
         at=now,
-        action=f"case.{status.value}",
+        action=AuditAction.case_status(status),
         actor=koordinator,
         case_id=case.id,
     )
@@ -221,7 +222,7 @@ async def update_case(
     await audit.record(
         session,
         at=now,
-        action="case.edited",
+        action=AuditAction.CASE_EDITED,
         actor=koordinator,
         case_id=case.id,
         detail=",".join(sorted(changes)),
@@ -231,8 +232,6 @@ async def update_case(
 
 def age_of(case: Case, today: date) -> int | None:
     """The person's age today, from birth month and year."""
-    from bot.rules.age import age_on
-
     return age_on(case.birth_year, case.birth_month, today)
 
 
@@ -264,11 +263,16 @@ def draft_from(values: dict[str, Any]) -> CaseDraft:
 
 
 async def close_case(
-    session: AsyncSession, koordinator: Koordinator, case: Case, reason: str, now: datetime
+    session: AsyncSession,
+    koordinator: Koordinator,
+    case: Case,
+    reason: str,
+    now: datetime,
 ) -> None:
-    """Close the case: open deadlines are dropped so no reminder goes out."""
+    """Close the case for `reason` (a `CloseReason` value): open deadlines are dropped
+    so no reminder goes out."""
     case.status = CaseStatus.CLOSED
-    case.close_reason = reason
+    case.close_reason = CloseReason(reason)
     case.closed_at = now
     case.updated_at = now
     for deadline in await deadlines.active_of(session, case.id):
@@ -276,7 +280,7 @@ async def close_case(
     await audit.record(
         session,
         at=now,
-        action="case.closed",
+        action=AuditAction.CASE_CLOSED,
         actor=koordinator,
         case_id=case.id,
         detail=reason,

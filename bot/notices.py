@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from bot.access import reachable_admins
 from bot.notify import Notice, NoticeKind, Outcome
-from bot.reminders.outbox import admins
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ async def notify_ke(
         targets = [services.settings.ke_chat_id]
     else:
         async with services.db.session() as session:
-            targets = [a.telegram_user_id for a in await admins(session)]
+            targets = [a.telegram_user_id for a in await reachable_admins(session)]
     notice = Notice(kind, values)
     for chat_id in targets:
         if chat_id == exclude_user:

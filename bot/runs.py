@@ -12,9 +12,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, deadlines
 from bot.rules.cadences import meeting_deadlines
 from bot.settings import Settings
+from storage.enums import RunStatus
 from storage.models import Answer, Case, ConversationRun, Deadline, Koordinator, Meeting
 
-ACTIVE, PAUSED, FINISHED, ABANDONED = "active", "paused", "finished", "abandoned"
+ACTIVE, PAUSED = RunStatus.ACTIVE, RunStatus.PAUSED
+FINISHED, ABANDONED = RunStatus.FINISHED, RunStatus.ABANDONED
 
 
 async def get(session: AsyncSession, run_id: int | None) -> ConversationRun | None:

@@ -16,43 +16,18 @@ from telegram.ext import (
 )
 
 from handlers import (
-    admin_views,
-    calendar,
     case_card,
-    case_commands,
     case_lifecycle,
     deadlines_view,
     forms,
     menu,
-    profile,
     registration,
     router,
-    statistics_view,
 )
+from handlers.commands import COMMANDS
 from handlers.context import KContext
 
 log = logging.getLogger(__name__)
-
-# Command name -> key of its description in labels.yaml (group `commands`).
-COMMANDS = (
-    "start",
-    "ny",
-    "saker",
-    "neste",
-    "frister",
-    "oppstart",
-    "kartlegging",
-    "evaluering",
-    "mote",
-    "pause",
-    "fortsett",
-    "eksport",
-    "kalender",
-    "ukeoversikt",
-    "hjelp",
-    "avbryt",
-    "invitasjon",
-)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -72,31 +47,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     )
     private = filters.ChatType.PRIVATE
     fresh = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("start", registration.start, filters=private & fresh))
-    for name, fn in (
-        ("ny", case_card.new_case),
-        ("saker", case_card.list_cases),
-        ("hjelp", menu.help_command),
-        ("help", menu.help_command),
-        ("avbryt", menu.cancel),
-        ("fortsett", case_commands.resume_command),
-        ("pause", case_commands.pause_command),
-        ("oppstart", case_commands.start_oppstart),
-        ("kartlegging", case_commands.start_kartlegging),
-        ("evaluering", case_commands.start_evaluering),
-        ("mote", case_commands.start_mote),
-        ("eksport", case_commands.export_command),
-        ("neste", deadlines_view.next_command),
-        ("frister", deadlines_view.frister_command),
-        ("ukeoversikt", deadlines_view.digest_command),
-        ("kalender", calendar.calendar_command),
-        ("koordinatorer", admin_views.koordinatorer_command),
-        ("mine_data", profile.my_data),
-        ("statistikk", statistics_view.statistics_command),
-        ("ryddig", profile.tidy_command),
-        ("invitasjon", menu.invitation),
-    ):
-        app.add_handler(CommandHandler(name, fn, filters=private & fresh))
+    for command in COMMANDS:
+        app.add_handler(CommandHandler(command.names, command.handler, filters=private & fresh))
     app.add_handler(CallbackQueryHandler(router.button))
     app.add_handler(InlineQueryHandler(deadlines_view.inline_query))
     app.add_handler(MessageHandler(private & fresh & filters.COMMAND, menu.unknown_command))

@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import InputFile
 
 from bot import cases, deadlines
-from handlers.common import Access, Req, file_slug, guarded, with_retry
+from handlers.common import Req, file_slug, with_retry
+from handlers.edge import Access, guarded
 from storage.enums import CaseStatus
 
 

@@ -9,7 +9,8 @@ from bot.cases import EDITABLE_FIELDS, AliasTaken
 from bot.notify import NoticeKind
 from handlers import callbacks, conversation, forms
 from handlers.callbacks import Callback
-from handlers.common import Access, Keyboard, Req, guarded
+from handlers.common import Keyboard, Req
+from handlers.edge import Access, guarded
 from storage.enums import CaseStatus
 from storage.models import Case, DialogState
 

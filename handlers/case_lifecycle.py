@@ -9,6 +9,7 @@ from bot.notify import NoticeKind
 from bot.retention import delete_case
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
+from handlers.case_card import card_keyboard, card_values
 from handlers.common import Req
 from handlers.notifier import telegram_notifier
 from storage.enums import CaseStatus
@@ -117,8 +118,6 @@ async def _hand_over(req: Req, case: Case, new: Koordinator) -> None:
     old = await admin.hand_over(req.session, req.me, case, new, "", req.services.now())
     await req.drop_keyboard()
     await req.reply("lifecycle/handed_over", alias=case.alias, new=new.name or "")
-    from handlers.case_card import card_keyboard, card_values
-
     # The new koordinator gets the case card itself, ready to work from.
     values = await card_values(req, case)
     text = req.render(

@@ -1,16 +1,13 @@
-"""The edge of every update: one session, who is asking, access rules, replies.
-
-Every handler is wrapped by `guarded(access)`, so no update reaches a handler
-without a session and an access check. Replies are always rendered templates.
-"""
+"""One update as a handler sees it (`Req`): who is asking, a session, and ways to
+answer with rendered templates (reply, edit, toast), split and retried as Telegram
+needs. The access check that makes a `Req` lives in `handlers.edge`."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from enum import Enum
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +15,6 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import access, dialogs
-from bot.rules.fnr import find_fnr
 from bot.services import Services
 from handlers.context import KContext
 from messages import Texts
@@ -29,13 +24,6 @@ log = logging.getLogger(__name__)
 
 Button = tuple[str, str]  # (label, callback data)
 Keyboard = Sequence[Sequence[Button]]
-
-
-class Access(Enum):
-    ANYONE = "anyone"  # unregistered users allowed (only /start with an invitation)
-    MEMBER = "member"  # a koordinator row, profile possibly unfinished (registration steps)
-    REGISTERED = "registered"
-    ADMIN = "admin"
 
 
 class Req:
@@ -239,86 +227,3 @@ async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 4) -> A
             await asyncio.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")
-
-
-Handler = Callable[[Req], Awaitable[None]]
-# Commands that act on the open dialogue itself and so do not interrupt it.
-DIALOGUE_COMMANDS = frozenset({"fortsett", "pause", "avbryt"})
-
-
-def _command(text: str) -> str:
-    return text.split()[0].split("@")[0].removeprefix("/").casefold() if text else ""
-
-
-Callback = Callable[[Update, KContext], Coroutine[Any, Any, None]]
-
-
-def guarded(level: Access) -> Callable[[Handler], Callback]:
-    """Wrap a handler: open the session, identify the user, enforce `level`."""
-
-    def decorate(fn: Handler) -> Callback:
-        @functools.wraps(fn)
-        async def run(update: Update, context: KContext) -> None:
-            services = context.services
-            user = update.effective_user
-            if user is None:
-                return
-            async with services.db.session() as session:
-                koordinator = await access.ensure_config_admin(
-                    session, user.id, services.settings.admin_ids, services.now()
-                ) or await access.koordinator_by_telegram_id(session, user.id)
-                if koordinator is not None and koordinator.unreachable_since is not None:
-                    # They wrote to us, so they can be reached again: held reminders go out.
-                    koordinator.unreachable_since = None
-                req = Req(update, context, session, koordinator)
-                if req.text and find_fnr(req.text):
-                    # Refuse before anything can store it, and scrub it from the chat.
-                    await req.delete_user_message()
-                    await req.reply("errors/fnr_refused")
-                    return
-                if not await _allowed(req, level):
-                    return
-                if context.args is not None and _command(req.text) not in DIALOGUE_COMMANDS:
-                    # A known command in the middle of a dialogue: the next typed text is
-                    # not silently taken as the pending answer.
-                    await dialogs.interrupt(session, user.id)
-                await fn(req)
-
-        return run
-
-    return decorate
-
-
-async def _allowed(req: Req, level: Access) -> bool:
-    koordinator = req.koordinator
-    if level is Access.ANYONE:
-        return True
-    if req.update.inline_query is not None and (
-        koordinator is None or not koordinator.active or not koordinator.registered
-    ):
-        # Inline answers go to any chat; strangers get an empty list, nothing else.
-        query = req.update.inline_query
-        await with_retry(lambda: query.answer([], cache_time=0, is_personal=True))
-        return False
-    if koordinator is None or not koordinator.active:
-        template = "access/deactivated" if koordinator else "access/unregistered"
-        if req.callback:
-            await req.answer(template)
-        else:
-            await req.reply(template)
-        return False
-    if level is Access.MEMBER:
-        return True
-    if not koordinator.registered:
-        from handlers.registration import resume_registration
-
-        await req.answer()
-        await resume_registration(req)
-        return False
-    if level is Access.ADMIN and not koordinator.is_admin:
-        if req.callback:
-            await req.answer("access/admin_only")
-        else:
-            await req.reply("access/admin_only")
-        return False
-    return True

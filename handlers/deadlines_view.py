@@ -9,11 +9,12 @@ from typing import Any
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
-from bot import cases, deadlines
+from bot import cases, deadlines, dialogs
 from bot.reminders import outbox
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
-from handlers.common import Access, Req, guarded, with_retry
+from handlers.common import Req, with_retry
+from handlers.edge import Access, guarded
 from storage.enums import CaseStatus, DeadlineStatus
 from storage.models import Case, Deadline, DialogState
 
@@ -157,8 +158,6 @@ async def show_proposals(req: Req, case: Case) -> None:
 
 
 async def finish_new_deadline(req: Req, state: DialogState, values: dict[str, Any]) -> None:
-    from bot import dialogs
-
     await dialogs.finish(req.session, state)
     case = await cases.case_for(
         req.session, req.me, state.data.get("case_id") or 0, req.services.now()
@@ -185,8 +184,6 @@ async def finish_move(req: Req, state: DialogState, values: dict[str, Any]) -> N
 
 
 async def _finish_date(req: Req, state: DialogState, value: str, *, snooze: bool) -> None:
-    from bot import dialogs
-
     await dialogs.finish(req.session, state)
     found = await _deadline_for(req, state.data.get("deadline_id"))
     if found is None or found[0].status not in deadlines.ACTIVE:

@@ -8,7 +8,6 @@ import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import BotCommand
 from telegram.error import TelegramError
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
 
@@ -20,6 +19,7 @@ from bot.reminders.pacing import SendLimiter
 from bot.reminders.sweep import Sweep
 from bot.services import Services
 from bot.settings import Settings
+from handlers.commands import bot_commands
 from handlers.context import KContext, services_of
 from handlers.notifier import TelegramNotifier
 from koordbot.standin import FakeTelegram, StandinRequest
@@ -119,11 +119,8 @@ def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionn
 async def _post_init(app: App) -> None:
     services = services_of(app)
     await services.db.upgrade()
-    commands = [
-        BotCommand(name, description) for name, description in services.texts.labels("commands")
-    ]
     try:
-        await app.bot.set_my_commands(commands)
+        await app.bot.set_my_commands(bot_commands(services.texts))
     except TelegramError as exc:
         log.warning("the Bot API server refused setMyCommands (%s); continuing", exc)
 

@@ -10,17 +10,17 @@ from hypothesis import strategies as st
 
 from bot.rules.transitions import (
     ALL_KINDS,
-    ARENAS,
     RECENT_PAST_DAYS,
     Transition,
     birth_date,
     priority_application_deadline,
     transitions_for,
 )
+from storage.enums import Arena
 
 birth_years = st.integers(min_value=1990, max_value=2080)
 birth_months = st.none() | st.integers(min_value=1, max_value=12)
-arenas = st.none() | st.sampled_from(ARENAS)
+arenas = st.none() | st.sampled_from([a.value for a in Arena])
 
 
 def by_kind(items: list[Transition]) -> dict[str, Transition]:

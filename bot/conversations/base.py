@@ -4,7 +4,7 @@ loading a run with its access check, and describing the question on screen."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +15,10 @@ from bot.conversations.engine import CaseFacts, Engine, Pos
 from bot.conversations.kinds import Date, Moment, kind_of
 from bot.conversations.model import Questionnaire
 from bot.conversations.outcomes import Invalid, Question
-from bot.services import Services
 from storage.models import Answer, Case, ConversationRun, Koordinator
+
+if TYPE_CHECKING:  # the services container holds the definitions; no cycle at run time
+    from bot.services import Services
 
 CONVERSATION = "conversation"
 

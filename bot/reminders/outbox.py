@@ -256,11 +256,6 @@ async def _reachable(session: AsyncSession, *conditions: Any) -> list[Koordinato
     return list((await session.scalars(stmt)).all())
 
 
-async def admins(session: AsyncSession) -> list[Koordinator]:
-    """Active admins, to be told about unreachable koordinatorer."""
-    return await _reachable(session, Koordinator.is_admin.is_(True))
-
-
 async def claim_digest(
     session: AsyncSession, koordinator_id: int, week: str, now: datetime
 ) -> bool:

@@ -32,6 +32,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from storage.enums import Arena
+
 KIND_SKOLESTART_PLANLEGGING = "skolestart_planlegging"
 KIND_SKOLESTART = "skolestart"
 KIND_UNGDOMSSKOLE_START = "ungdomsskole_start"
@@ -58,21 +60,6 @@ ALL_KINDS: tuple[str, ...] = (
     KIND_VGS_SLUTT,
 )
 
-ARENA_BARNEHAGE = "barnehage"
-ARENA_BARNESKOLE = "barneskole"
-ARENA_UNGDOMSSKOLE = "ungdomsskole"
-ARENA_VIDEREGAENDE = "videregaende"
-ARENA_ARBEID = "arbeid"
-ARENA_ANNET = "annet"
-
-ARENAS: tuple[str, ...] = (
-    ARENA_BARNEHAGE,
-    ARENA_BARNESKOLE,
-    ARENA_UNGDOMSSKOLE,
-    ARENA_VIDEREGAENDE,
-    ARENA_ARBEID,
-    ARENA_ANNET,
-)
 
 # School years start in the middle of August; the exact first day varies by county,
 # so one fixed day keeps the proposal stable and the koordinator can move it.
@@ -105,13 +92,13 @@ _BEFORE_VIDEREGAENDE = _BEFORE_UNGDOMSSKOLE | {
     KIND_VGS_SOKNADSFRIST_ORDINAER,
     KIND_VGS_START,
 }
-_IRRELEVANT_IN_ARENA: dict[str, frozenset[str]] = {
-    ARENA_BARNEHAGE: frozenset(),
-    ARENA_BARNESKOLE: _BEFORE_BARNESKOLE,
-    ARENA_UNGDOMSSKOLE: _BEFORE_UNGDOMSSKOLE,
-    ARENA_VIDEREGAENDE: _BEFORE_VIDEREGAENDE,
-    ARENA_ARBEID: _BEFORE_VIDEREGAENDE | {KIND_VGS_SLUTT},
-    ARENA_ANNET: frozenset(),
+_IRRELEVANT_IN_ARENA: dict[Arena, frozenset[str]] = {
+    Arena.BARNEHAGE: frozenset(),
+    Arena.BARNESKOLE: _BEFORE_BARNESKOLE,
+    Arena.UNGDOMSSKOLE: _BEFORE_UNGDOMSSKOLE,
+    Arena.VIDEREGAENDE: _BEFORE_VIDEREGAENDE,
+    Arena.ARBEID: _BEFORE_VIDEREGAENDE | {KIND_VGS_SLUTT},
+    Arena.ANNET: frozenset(),
 }
 
 
@@ -211,7 +198,7 @@ def transitions_for(
 
     - `school_shift_years` moves the school-bound items by whole years (+1 for a late
       school start or an extra year); age-bound items stay.
-    - `arena` (one of `ARENAS`, or None) drops what the person has already passed:
+    - `arena` (an `Arena` value, or None) drops what the person has already passed:
       a pupil in ungdomsskole gets no school start or 8th grade. Applied whether or not
       `today` is given; pass None to get the full track.
     - `today`, when given, drops items due more than `RECENT_PAST_DAYS` days ago;
@@ -220,9 +207,9 @@ def transitions_for(
       the shift.
     """
     if arena is not None and arena not in _IRRELEVANT_IN_ARENA:
-        raise ValueError(f"unknown arena {arena!r}; expected one of {ARENAS} or None")
+        raise ValueError(f"unknown arena {arena!r}; expected an Arena value or None")
     born = birth_date(birth_year, birth_month)
-    irrelevant = _IRRELEVANT_IN_ARENA[arena] if arena is not None else frozenset()
+    irrelevant = _IRRELEVANT_IN_ARENA[Arena(arena)] if arena is not None else frozenset()
     earliest = born if today is None else max(born, today - timedelta(days=RECENT_PAST_DAYS))
 
     items: Iterable[Transition] = (
