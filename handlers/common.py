@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Iterator, Sequence
 from enum import Enum
 from typing import Any
 
@@ -19,7 +19,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import access
-from bot.rules.fnr import find_fnr
+from bot.rules.fnr import contains_fnr
 from bot.services import Services
 from handlers.context import KContext
 from messages import Texts
@@ -159,15 +159,6 @@ class Req:
         except BadRequest as exc:
             log.info("could not remove keyboard: %s", exc)
 
-    async def delete_user_message(self) -> None:
-        """Delete the message the user sent (used to scrub a fødselsnummer)."""
-        if self.update.message is None:
-            return
-        try:
-            await self.update.message.delete()
-        except (BadRequest, Forbidden) as exc:
-            log.info("could not delete user message: %s", exc)
-
 
 def file_slug(alias: str) -> str:
     """A case alias as a safe part of a file name."""
@@ -236,7 +227,8 @@ Callback = Callable[[Update, KContext], Coroutine[Any, Any, None]]
 
 
 def guarded(level: Access) -> Callable[[Handler], Callback]:
-    """Wrap a handler: open the session, identify the user, enforce `level`."""
+    """Wrap a handler: refuse a fødselsnummer, open the session, identify the user,
+    enforce `level`."""
 
     def decorate(fn: Handler) -> Callback:
         @functools.wraps(fn)
@@ -244,6 +236,10 @@ def guarded(level: Access) -> Callable[[Handler], Callback]:
             services = context.services
             user = update.effective_user
             if user is None:
+                return
+            if any(contains_fnr(text) for text in typed_texts(update)):
+                # Before a session exists: nothing of it can reach a handler or the database.
+                await refuse_fnr(update, context)
                 return
             async with services.db.session() as session:
                 koordinator = await access.ensure_config_admin(
@@ -253,11 +249,6 @@ def guarded(level: Access) -> Callable[[Handler], Callback]:
                     # They wrote to us, so they can be reached again: held reminders go out.
                     koordinator.unreachable_since = None
                 req = Req(update, context, session, koordinator)
-                if req.text and find_fnr(req.text):
-                    # Refuse before anything can store it, and scrub it from the chat.
-                    await req.delete_user_message()
-                    await req.reply("errors/fnr_refused")
-                    return
                 if not await _allowed(req, level):
                     return
                 await fn(req)
@@ -265,6 +256,46 @@ def guarded(level: Access) -> Callable[[Handler], Callback]:
         return run
 
     return decorate
+
+
+def typed_texts(update: Update) -> Iterator[str]:
+    """Everything a person typed into an update: the fødselsnummer guard reads all of it.
+
+    Only what the user wrote: a pressed button's message is the bot's own text."""
+    for message in (update.message, update.edited_message):
+        if message is None:
+            continue
+        yield message.text or ""
+        yield message.caption or ""
+        for attachment in (message.document, message.audio, message.video, message.animation):
+            if attachment is not None and attachment.file_name:
+                yield attachment.file_name
+        contact = message.contact
+        if contact is not None:
+            yield from (contact.phone_number, contact.first_name, contact.last_name or "")
+            yield contact.vcard or ""
+    if update.inline_query is not None:
+        yield update.inline_query.query
+
+
+async def refuse_fnr(update: Update, context: KContext) -> None:
+    """Scrub a message holding a fødselsnummer from the chat and say why; an inline
+    query gets an empty list. Never logs the text."""
+    query = update.inline_query
+    if query is not None:
+        await with_retry(lambda: query.answer([], cache_time=0, is_personal=True))
+        return
+    message = update.message or update.edited_message
+    if message is None:
+        return
+    try:
+        await message.delete()
+    except (BadRequest, Forbidden) as exc:
+        log.info("could not delete a message holding a fødselsnummer: %s", exc)
+    text = context.services.texts.render("errors/fnr_refused")
+    await with_retry(
+        lambda: context.bot.send_message(message.chat_id, text, parse_mode=ParseMode.HTML)
+    )
 
 
 async def _allowed(req: Req, level: Access) -> bool:
