@@ -32,6 +32,9 @@ async def on_button(req: Req, cb: Callback) -> None:
     if case is None:
         await req.answer("errors/case_not_found")
         return
+    if cb.verb == "hk":
+        await _hand_over(req, case, cb.int_arg(1))
+        return
     await req.answer()
     if cb.verb == "ho":
         if case.status == CaseStatus.CLOSED:
@@ -39,12 +42,6 @@ async def on_button(req: Req, cb: Callback) -> None:
             return
         await req.drop_keyboard()
         await forms.begin(req, "handover", {"case_id": case.id})
-    elif cb.verb == "hk":
-        new = await req.session.get(Koordinator, cb.int_arg(1) or 0)
-        if new is None or not new.active or new.id == case.koordinator_id:
-            await req.reply("errors/stale_button")
-            return
-        await _hand_over(req, case, new)
     elif cb.verb == "cl":
         if case.status == CaseStatus.CLOSED:
             await req.reply("cases/closed_readonly", alias=case.alias)
@@ -118,8 +115,13 @@ async def _handover_checked(req: Req, state: DialogState, values: dict[str, Any]
     )
 
 
-async def _hand_over(req: Req, case: Case, new: Koordinator) -> None:
-    old = await admin.hand_over(req.session, req.me, case, new, "", req.services.now())
+async def _hand_over(req: Req, case: Case, koordinator_id: int | None) -> None:
+    done = await admin.hand_over(req.session, req.me, case, koordinator_id, "", req.services.now())
+    if done is None:
+        await req.answer("errors/stale_button")
+        return
+    await req.answer()
+    old, new = done.old, done.new
     await req.drop_keyboard()
     await req.reply("lifecycle/handed_over", alias=case.alias, new=new.name or "")
     app = req.context.application
