@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from bot.access import GuessThrottle
 from bot.clock import Clock, local_now
 from bot.questionnaires import Questionnaire
 from bot.settings import Settings
@@ -22,6 +24,11 @@ class Services:
     db: Database
     texts: Texts
     questionnaires: dict[str, Questionnaire]
+
+    @cached_property
+    def invitation_guesses(self) -> GuessThrottle:
+        """Wrong invitation codes per user, counted in this process."""
+        return GuessThrottle(self.settings.invitation_guesses)
 
     @property
     def zone(self) -> ZoneInfo:
