@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -24,6 +25,51 @@ class Redeem(StrEnum):
     USED = "used"
     EXPIRED = "expired"
     ALREADY_REGISTERED = "already_registered"
+    THROTTLED = "throttled"
+
+
+GUESS_WINDOW = timedelta(minutes=10)
+
+
+class GuessThrottle:
+    """Wrong invitation codes per Telegram user: at most `limit` in `window`, then the
+    user waits and further guesses cost no database work at all.
+
+    Kept in the process, not the database: a refused guess must not cost a write (the
+    point is to stop a flood of lookups and audit rows), and codes have 96 random bits,
+    so a restart that forgets the counts, or a second process counting on its own,
+    helps no guesser. Bounded: at most `max_users` users are remembered, oldest first
+    forgotten."""
+
+    def __init__(self, limit: int, window: timedelta = GUESS_WINDOW, max_users: int = 10_000):
+        self.limit = limit
+        self.window = window
+        self.max_users = max_users
+        self._failures: OrderedDict[int, deque[datetime]] = OrderedDict()
+
+    def blocked(self, user_id: int, now: datetime) -> bool:
+        """Whether `user_id` has used up their guesses for now."""
+        failures = self._failures.get(user_id)
+        if failures is None:
+            return False
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        if not failures:
+            del self._failures[user_id]
+            return False
+        return len(failures) >= self.limit
+
+    def failed(self, user_id: int, now: datetime) -> None:
+        """Count one wrong code."""
+        failures = self._failures.pop(user_id, None) or deque(maxlen=max(self.limit, 1))
+        failures.append(now)
+        self._failures[user_id] = failures  # most recent last
+        while len(self._failures) > self.max_users:
+            self._failures.popitem(last=False)
+
+    def succeeded(self, user_id: int) -> None:
+        """A right code: start afresh."""
+        self._failures.pop(user_id, None)
 
 
 @dataclass(frozen=True)
@@ -107,9 +153,25 @@ async def create_invitation(
 
 
 async def redeem_invitation(
+    session: AsyncSession, code: str, user_id: int, now: datetime, guesses: GuessThrottle
+) -> tuple[Redeem, Koordinator | None]:
+    """Use an invitation: creates the koordinator (profile still to fill in).
+
+    Wrong codes count against `guesses`; past its limit the answer is THROTTLED,
+    before any database work."""
+    if guesses.blocked(user_id, now):
+        return Redeem.THROTTLED, None
+    outcome, koordinator = await _redeem(session, code, user_id, now)
+    if outcome in (Redeem.UNKNOWN, Redeem.USED, Redeem.EXPIRED):
+        guesses.failed(user_id, now)
+    elif outcome is Redeem.OK:
+        guesses.succeeded(user_id)
+    return outcome, koordinator
+
+
+async def _redeem(
     session: AsyncSession, code: str, user_id: int, now: datetime
 ) -> tuple[Redeem, Koordinator | None]:
-    """Use an invitation: creates the koordinator (profile still to fill in)."""
     existing = await koordinator_by_telegram_id(session, user_id)
     if existing is not None and existing.active:
         return Redeem.ALREADY_REGISTERED, existing

@@ -6,12 +6,20 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
 from storage.enums import AuditAction, CaseStatus
 from storage.models import Case, Deadline, Koordinator
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A case moved from `old` to `new`."""
+
+    old: Koordinator
+    new: Koordinator
 
 
 @dataclass(frozen=True)
@@ -197,16 +205,47 @@ async def case_for_admin(
     return case
 
 
+def _can_take_over(exclude_id: int) -> tuple[ColumnElement[bool], ...]:
+    """Who may receive a case: active, fully registered, not its koordinator already."""
+    return (
+        Koordinator.active.is_(True),
+        Koordinator.id != exclude_id,
+        Koordinator.name.is_not(None),
+        Koordinator.tjenestested.is_not(None),
+    )
+
+
+async def handover_target(
+    session: AsyncSession, case: Case, koordinator_id: int | None
+) -> Koordinator | None:
+    """The koordinator `koordinator_id` if the case may be handed to them, else None (an
+    invited user who never finished registering, a deactivated one, the owner)."""
+    if koordinator_id is None:
+        return None
+    new = await session.scalar(
+        select(Koordinator).where(
+            Koordinator.id == koordinator_id, *_can_take_over(case.koordinator_id)
+        )
+    )
+    # The name is encrypted, so an empty one only shows once read.
+    return new if new is not None and new.registered else None
+
+
 async def hand_over(
     session: AsyncSession,
     actor: Koordinator,
     case: Case,
-    new: Koordinator,
+    koordinator_id: int | None,
     checklist: str,
     now: datetime,
-) -> Koordinator:
-    """Move the case (answers and deadlines follow) to `new`; returns the old koordinator."""
+) -> Handover | None:
+    """Move the case (answers and deadlines follow) to koordinator `koordinator_id`;
+    None, and nothing changed, when they may not receive it (see `handover_target`)."""
+    new = await handover_target(session, case, koordinator_id)
+    if new is None:
+        return None
     old = await session.get(Koordinator, case.koordinator_id)
+    assert old is not None
     case.koordinator_id = new.id
     case.tjenestested = new.tjenestested
     case.updated_at = now
@@ -216,24 +255,14 @@ async def hand_over(
         action=AuditAction.CASE_HANDED_OVER,
         actor=actor,
         case_id=case.id,
-        detail=f"from:{old.id if old else '?'} to:{new.id} {checklist}"[:200],
+        detail=f"from:{old.id} to:{new.id} {checklist}"[:200],
     )
-    assert old is not None
-    return old
+    return Handover(old=old, new=new)
 
 
 async def candidates(session: AsyncSession, exclude_id: int) -> list[Koordinator]:
     """Active, registered koordinatorer who can take over a case."""
-    return list(
-        (
-            await session.scalars(
-                select(Koordinator)
-                .where(
-                    Koordinator.active.is_(True),
-                    Koordinator.id != exclude_id,
-                    Koordinator.name.is_not(None),
-                )
-                .order_by(Koordinator.id)
-            )
-        ).all()
+    people = await session.scalars(
+        select(Koordinator).where(*_can_take_over(exclude_id)).order_by(Koordinator.id)
     )
+    return [k for k in people.all() if k.registered]

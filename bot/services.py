@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from bot.access import GuessThrottle
 from bot.clock import Clock, local_now
 from bot.conversations.model import Questionnaire
 from bot.notify import Notifier
@@ -27,6 +29,11 @@ class Services:
     forms: dict[str, Questionnaire]
     # Reminders and notices go out through this (the chat edge implements it).
     notifier: Notifier
+
+    @cached_property
+    def invitation_guesses(self) -> GuessThrottle:
+        """Wrong invitation codes per user, counted in this process."""
+        return GuessThrottle(self.settings.invitation_guesses)
 
     @property
     def zone(self) -> ZoneInfo:

@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     invitation_days: int = Field(
         default=7, ge=1, le=90, validation_alias="KOORDBOT_INVITATION_DAYS"
     )
+    invitation_guesses: int = Field(
+        default=5, ge=1, le=100, validation_alias="KOORDBOT_INVITATION_GUESSES"
+    )
     questionnaire_dir: Path | None = Field(
         default=None, validation_alias="KOORDBOT_QUESTIONNAIRE_DIR"
     )

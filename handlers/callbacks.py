@@ -55,7 +55,61 @@ class Verb(StrEnum):
 
 
 VERBS = frozenset(Verb)
+
+# The shape of every verb's arguments: `n` an id or number, `w` a word. Data that does
+# not fit its verb's shape exactly is stale or forged, and never reaches a handler.
+SHAPES: dict[str, str] = {  # keyed by Verb value
+    "f": "nw",
+    "c": "n",
+    "e": "n",
+    "ef": "nw",
+    "p": "n",
+    "r": "n",
+    "l": "",
+    "d": "w",
+    "m": "w",
+    "q": "nnw",
+    "k": "nww",
+    "cv": "nw",
+    "rl": "n",
+    "s": "n",
+    "a": "nn",
+    "x": "n",
+    "ml": "n",
+    "mo": "nw",
+    "z": "n",
+    "u": "n",
+    "sn": "nw",
+    "tc": "n",
+    "tm": "n",
+    "tx": "n",
+    "ts": "nw",
+    "pd": "n",
+    "nf": "n",
+    "ho": "n",
+    "hk": "nn",
+    "cl": "n",
+    "ro": "n",
+    "dl": "n",
+    "dy": "n",
+    "ko": "n",
+    "kd": "n",
+    "kr": "n",
+    "ka": "n",
+    "ku": "n",
+}
 MAX_BYTES = 64
+# Ids are 32-bit signed integers in PostgreSQL; anything larger would raise there.
+ID_LIMIT = 2**31
+
+
+def as_id(value: str) -> int | None:
+    """`value` as an id in 1 .. 2^31-1, or None: ASCII digits only (`isdigit` alone
+    accepts `²` and `①`), written as we write them (no sign, no leading zero)."""
+    if not (0 < len(value) <= 10 and value.isascii() and value.isdigit()) or value[0] == "0":
+        return None
+    number = int(value)
+    return number if number < ID_LIMIT else None
 
 
 @dataclass(frozen=True)
@@ -64,31 +118,42 @@ class Callback:
     args: tuple[str, ...]
 
     def int_arg(self, index: int = 0) -> int | None:
-        """Argument `index` as a positive int, or None when missing or malformed."""
+        """Argument `index` as an id, or None when missing or malformed."""
         try:
-            value = self.args[index]
+            return as_id(self.args[index])
         except IndexError:
             return None
-        if not value.isdigit() or len(value) > 12:
-            return None
-        return int(value)
 
 
 def make(verb: str, *args: object) -> str:
-    """Build callback data; refuses anything Telegram would reject."""
+    """Build callback data; refuses anything Telegram would reject or `parse` would not
+    read back."""
     if verb not in VERBS:
         raise ValueError(f"unknown callback verb {verb!r}")
     data = ":".join([verb, *(str(a) for a in args)])
     if len(data.encode("utf-8")) > MAX_BYTES:
         raise ValueError(f"callback data too long: {data!r}")
+    if parse(data) is None:
+        raise ValueError(f"callback data does not fit its verb: {data!r}")
     return data
 
 
 def parse(data: str | None) -> Callback | None:
-    """Parse callback data; None for anything we did not make (old or forged)."""
-    if not data or len(data) > MAX_BYTES:
+    """Parse callback data; None for anything we did not make (old or forged): an
+    unknown verb, the wrong number of arguments, an id that is not one."""
+    if not data or len(data.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         return None
-    verb, *args = data.split(":")
-    if verb not in VERBS:
+    verb, colon, rest = data.partition(":")
+    shape = SHAPES.get(verb)
+    if shape is None:
         return None
-    return Callback(Verb(verb), tuple(args))
+    if not shape:
+        return None if colon else Callback(Verb(verb), ())
+    # The last word may hold a colon; ids never do.
+    args = tuple(rest.split(":", len(shape) - 1))
+    if not colon or len(args) != len(shape):
+        return None
+    for kind, value in zip(shape, args, strict=True):
+        if not value or (kind == "n" and as_id(value) is None):
+            return None
+    return Callback(Verb(verb), args)

@@ -35,6 +35,9 @@ async def on_button(req: Req, cb: Callback) -> None:
     if case is None:
         await req.answer("errors/case_not_found")
         return
+    if cb.verb == "hk":
+        await _hand_over(req, case, cb.int_arg(1))
+        return
     await req.answer()
     if cb.verb == "ho":
         if case.status == CaseStatus.CLOSED:
@@ -42,12 +45,6 @@ async def on_button(req: Req, cb: Callback) -> None:
             return
         await req.drop_keyboard()
         await forms.begin(req, "handover", {"case_id": case.id})
-    elif cb.verb == "hk":
-        new = await req.session.get(Koordinator, cb.int_arg(1) or 0)
-        if new is None or not new.active or new.id == case.koordinator_id:
-            await req.reply("errors/stale_button")
-            return
-        await _hand_over(req, case, new)
     elif cb.verb == "cl":
         if case.status == CaseStatus.CLOSED:
             await req.reply("cases/closed_readonly", alias=case.alias)
@@ -114,8 +111,13 @@ async def finish_handover_checklist(req: Req, state: DialogState, values: dict[s
     )
 
 
-async def _hand_over(req: Req, case: Case, new: Koordinator) -> None:
-    old = await admin.hand_over(req.session, req.me, case, new, "", req.services.now())
+async def _hand_over(req: Req, case: Case, koordinator_id: int | None) -> None:
+    done = await admin.hand_over(req.session, req.me, case, koordinator_id, "", req.services.now())
+    if done is None:
+        await req.answer("errors/stale_button")
+        return
+    await req.answer()
+    old, new = done.old, done.new
     await req.drop_keyboard()
     await req.reply("lifecycle/handed_over", alias=case.alias, new=new.name or "")
     # The new koordinator gets the case card itself, ready to work from.

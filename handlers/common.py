@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
 
 from bot.services import Services
 from handlers.context import KContext
@@ -158,15 +158,6 @@ class Req:
                 )
         except BadRequest as exc:
             log.info("could not remove keyboard: %s", exc)
-
-    async def delete_user_message(self) -> None:
-        """Delete the message the user sent (used to scrub a fødselsnummer)."""
-        if self.update.message is None:
-            return
-        try:
-            await self.update.message.delete()
-        except (BadRequest, Forbidden) as exc:
-            log.info("could not delete user message: %s", exc)
 
 
 def file_slug(alias: str) -> str:

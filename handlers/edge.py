@@ -9,17 +9,22 @@ set.
 from __future__ import annotations
 
 import functools
-from collections.abc import Awaitable, Callable, Coroutine
+import logging
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from enum import Enum
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden
 
 from bot import access, dialogs
-from bot.rules.fnr import find_fnr
+from bot.rules.fnr import contains_fnr
 from handlers.common import Req, with_retry
 from handlers.context import KContext
 from handlers.views import resume_registration
+
+log = logging.getLogger(__name__)
 
 
 class Access(Enum):
@@ -50,16 +55,15 @@ def guarded(level: Access) -> Callable[[Handler], Guarded]:
             user = update.effective_user
             if user is None:
                 return
+            if any(contains_fnr(text) for text in typed_texts(update)):
+                # Before a session exists: nothing of it can reach a handler or the database.
+                await refuse_fnr(update, context)
+                return
             async with services.db.session() as session:
                 koordinator = await access.identify(
                     session, user.id, services.settings.admin_ids, services.now()
                 )
                 req = Req(update, context, session, koordinator)
-                if req.text and find_fnr(req.text):
-                    # Refuse before anything can store it, and scrub it from the chat.
-                    await req.delete_user_message()
-                    await req.reply("errors/fnr_refused")
-                    return
                 if not await allowed(req, level):
                     return
                 if context.args is not None and _command(req.text) not in DIALOGUE_COMMANDS:
@@ -72,6 +76,46 @@ def guarded(level: Access) -> Callable[[Handler], Guarded]:
         return run
 
     return decorate
+
+
+def typed_texts(update: Update) -> Iterator[str]:
+    """Everything a person typed into an update: the fødselsnummer guard reads all of it.
+
+    Only what the user wrote: a pressed button's message is the bot's own text."""
+    for message in (update.message, update.edited_message):
+        if message is None:
+            continue
+        yield message.text or ""
+        yield message.caption or ""
+        for attachment in (message.document, message.audio, message.video, message.animation):
+            if attachment is not None and attachment.file_name:
+                yield attachment.file_name
+        contact = message.contact
+        if contact is not None:
+            yield from (contact.phone_number, contact.first_name, contact.last_name or "")
+            yield contact.vcard or ""
+    if update.inline_query is not None:
+        yield update.inline_query.query
+
+
+async def refuse_fnr(update: Update, context: KContext) -> None:
+    """Scrub a message holding a fødselsnummer from the chat and say why; an inline
+    query gets an empty list. Never logs the text."""
+    query = update.inline_query
+    if query is not None:
+        await with_retry(lambda: query.answer([], cache_time=0, is_personal=True))
+        return
+    message = update.message or update.edited_message
+    if message is None:
+        return
+    try:
+        await message.delete()
+    except (BadRequest, Forbidden) as exc:
+        log.info("could not delete a message holding a fødselsnummer: %s", exc)
+    text = context.services.texts.render("errors/fnr_refused")
+    await with_retry(
+        lambda: context.bot.send_message(message.chat_id, text, parse_mode=ParseMode.HTML)
+    )
 
 
 def access_of(handler: Callable[..., Any]) -> Access:

@@ -19,7 +19,7 @@ async def start(req: Req) -> None:
     koordinator = req.koordinator
     if code and (koordinator is None or not koordinator.active):
         outcome, koordinator = await access.redeem_invitation(
-            req.session, code, req.user_id, req.services.now()
+            req.session, code, req.user_id, req.services.now(), req.services.invitation_guesses
         )
         if outcome is not access.Redeem.OK:
             await req.reply(f"access/invitation_{outcome.value}")
