@@ -80,6 +80,10 @@ class Settings(BaseSettings):
         default=1.0, ge=0, le=60, validation_alias="KOORDBOT_SEND_PER_CHAT_SECONDS"
     )
     sweep_seconds: int = Field(default=60, ge=5, le=3600, validation_alias="KOORDBOT_SWEEP_SECONDS")
+    # Updates handled at once (one person's updates are always handled in order).
+    concurrent_updates: int = Field(
+        default=32, ge=1, le=1024, validation_alias="KOORDBOT_CONCURRENT_UPDATES"
+    )
     ke_chat_id: int | None = Field(default=None, validation_alias="KOORDBOT_KE_CHAT_ID")
     ke_overdue_days: int = Field(
         default=30, ge=1, le=365, validation_alias="KOORDBOT_KE_OVERDUE_DAYS"

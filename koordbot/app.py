@@ -23,6 +23,7 @@ from handlers.commands import bot_commands
 from handlers.context import KContext, services_of
 from handlers.notifier import TelegramNotifier
 from koordbot.standin import FakeTelegram, StandinRequest
+from koordbot.updates import PerUserOrder
 from messages import Texts
 from storage.crypto import Cipher
 from storage.db import Database
@@ -50,6 +51,8 @@ def build_application(
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=KContext))
+        # Different people at once, one person's updates in order.
+        .concurrent_updates(PerUserOrder(settings.concurrent_updates))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_per_second, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)

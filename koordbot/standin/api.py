@@ -81,11 +81,12 @@ class ChatMessage:
 @dataclass
 class Fault:
     method: str | None  # None = any method
-    kind: str  # retry_after | timeout | network | blocked | bad_request
+    kind: str  # retry_after | timeout | network | blocked | bad_request | slow
     times: int = 1
     retry_after: int = 1
     chat_id: int | None = None
     skip: int = 0  # let this many matching calls through first
+    seconds: float = 0.0  # how long a `slow` call takes before it is answered
 
 
 class _Entities(HTMLParser):
@@ -184,7 +185,9 @@ class FakeTelegram:
     ) -> tuple[int, dict[str, Any]]:
         self.calls.append(ApiCall(method, params, time.monotonic()))
         fault = self._take_fault(method, params)
-        if fault is not None:
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.seconds)
+        elif fault is not None:
             return self._raise_fault(fault)
         if self.enforce_limits and method in _SENDING:
             limited = self._rate_limited(int(params.get("chat_id", 0)))
