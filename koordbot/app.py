@@ -8,8 +8,14 @@ import logging
 from typing import Any
 
 from telegram import BotCommand
-from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.error import Conflict, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+)
 
 import handlers
 from bot.clock import Clock, SystemClock
@@ -25,6 +31,8 @@ from storage.db import Database
 
 log = logging.getLogger(__name__)
 LOCAL_TOKEN = "7000000001:local-stand-in-token"
+# bot_data key of a fault that stopped the bot (run_telegram raises it after shutdown).
+FATAL = "fatal_error"
 
 App = Application[Any, KContext, Any, Any, Any, Any]
 
@@ -36,8 +44,10 @@ def build_application(
     telegram: FakeTelegram | None = None,
     cipher: Cipher | None = None,
     local: bool = False,
+    jobs: bool = True,
 ) -> App:
-    """Build the bot. With `telegram` it talks to the stand-in instead of the network."""
+    """Build the bot. With `telegram` it talks to the stand-in instead of the network;
+    without `jobs` it runs no reminder sweep (a process that only answers updates)."""
     texts = Texts()
     services = Services(
         settings=settings,
@@ -47,7 +57,7 @@ def build_application(
         # A broken definition file stops start-up here, naming file, step and reason.
         questionnaires=load_questionnaires(settings, texts),
     )
-    token = settings.telegram_bot_token or LOCAL_TOKEN
+    token = settings.telegram_bot_token.get_secret_value() or LOCAL_TOKEN
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(token)
@@ -61,12 +71,33 @@ def build_application(
             StandinRequest(telegram)
         )
     if settings.bot_api_url:
-        root = settings.bot_api_url.removesuffix("/bot")
-        builder = builder.base_url(settings.bot_api_url).base_file_url(f"{root}/file/bot")
+        urls = api_urls(settings)
+        builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
     app: App = builder.build()
     app.bot_data["services"] = services
+    # First among the error handlers, so a 409 is not also logged as a handler fault.
+    app.add_error_handler(_stop_on_conflict)
     handlers.register(app)
+    if not jobs and app.job_queue is not None:
+        for job in app.job_queue.jobs():
+            job.schedule_removal()
     return app
+
+
+async def _stop_on_conflict(update: object, context: KContext) -> None:
+    """Another process polls with this token (409): stop instead of fighting over it."""
+    if isinstance(context.error, Conflict):
+        context.application.bot_data[FATAL] = context.error
+        context.application.stop_running()
+        raise ApplicationHandlerStop
+
+
+def api_urls(settings: Settings) -> dict[str, str]:
+    """`base_url` and `base_file_url` for a custom Bot API server (empty: Telegram's)."""
+    if not settings.bot_api_url:
+        return {}
+    root = settings.bot_api_url.removesuffix("/bot")
+    return {"base_url": settings.bot_api_url, "base_file_url": f"{root}/file/bot"}
 
 
 def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionnaire]:

@@ -157,10 +157,14 @@ def test_webhook_listens_on_the_urls_own_path():
     options = webhook_options(
         load_settings(
             _env_file=None, webhook_url="https://bot.kommune.no/telegram/hook", webhook_port=8443
-        )
+        ),
+        "x" * 32,
     )
     assert options["url_path"] == "telegram/hook"
-    root = webhook_options(load_settings(_env_file=None, webhook_url="https://bot.kommune.no"))
+    assert options["listen"] == "127.0.0.1"
+    root = webhook_options(
+        load_settings(_env_file=None, webhook_url="https://bot.kommune.no"), "x" * 32
+    )
     assert root["url_path"] == ""
 
 
