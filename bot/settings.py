@@ -13,8 +13,16 @@ import zoneinfo
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    AliasChoices,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 from bot.rules.cadences import Cadence
 
@@ -35,7 +43,12 @@ class Settings(BaseSettings):
     """All runtime configuration. Field aliases are the environment variable names."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+        # An empty line in .env (as in .env.example) means: the default.
+        env_ignore_empty=True,
     )
 
     # Secrets are SecretStr: never in a repr, a log line or an error message.
@@ -45,6 +58,11 @@ class Settings(BaseSettings):
     # The URL may carry a database password: kept out of the repr as well.
     database_url: str = Field(
         default=DEFAULT_DATABASE_URL, validation_alias="KOORDBOT_DATABASE_URL", repr=False
+    )
+    # The database password on its own (a Docker secret or systemd credential), used
+    # when KOORDBOT_DATABASE_URL has none.
+    database_password: SecretStr = Field(
+        default=SecretStr(""), validation_alias="KOORDBOT_DATABASE_PASSWORD"
     )
     admin_ids: Annotated[frozenset[int], NoDecode] = Field(
         default=frozenset(), validation_alias="KOORDBOT_ADMIN_IDS"
@@ -202,6 +220,17 @@ class Settings(BaseSettings):
             raise ValueError(f"'{value}' must end with /bot, e.g. http://127.0.0.1:8081/bot")
         return value
 
+    @model_validator(mode="after")
+    def _password_into_url(self) -> Settings:
+        password = self.database_password.get_secret_value().strip()
+        if password and self.database_url.startswith("postgresql"):
+            url = make_url(self.database_url)
+            if not url.password:
+                self.database_url = url.set(password=password).render_as_string(
+                    hide_password=False
+                )
+        return self
+
     @property
     def cadence(self) -> Cadence:
         """The municipality's cadences as the rules use them."""
@@ -220,6 +249,7 @@ class Settings(BaseSettings):
             self.telegram_bot_token.get_secret_value(),
             self.encryption_key.get_secret_value(),
             self.webhook_secret.get_secret_value(),
+            self.database_password.get_secret_value(),
             *self.old_encryption_keys.get_secret_value().split(","),
         ]
         token = self.telegram_bot_token.get_secret_value()

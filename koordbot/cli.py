@@ -17,7 +17,7 @@ from bot.questionnaires import QuestionnaireError
 from bot.settings import Settings, SettingsError, load_settings
 from koordbot.local import run_local
 from koordbot.logs import configure_logging
-from koordbot.startup import explain_failure, preflight, redact
+from koordbot.startup import check_database_path, explain_failure, preflight, redact
 from koordbot.telegram_mode import Role, run_telegram
 from storage.crypto import Cipher
 from storage.db import Database
@@ -114,6 +114,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _database(settings: Settings) -> Database:
+    check_database_path(settings)
     # Schema work encrypts nothing; a throwaway key serves when none is configured.
     configured = settings.encryption_key.get_secret_value()
     cipher = make_cipher(settings) if configured else Cipher(Cipher.generate_key())

@@ -13,7 +13,7 @@ from telegram.error import Conflict, InvalidToken, NetworkError
 from bot.keys import make_cipher
 from bot.settings import WEBHOOK_SECRET, WEBHOOK_SECRET_RULE, Settings, SettingsError
 from koordbot.app import api_urls
-from storage.db import Database, describe_connect_error
+from storage.db import Database, describe_connect_error, sqlite_file_problem
 
 TELEGRAM_API = "https://api.telegram.org"
 
@@ -21,6 +21,7 @@ TELEGRAM_API = "https://api.telegram.org"
 async def preflight(settings: Settings, *, telegram: bool = True) -> None:
     """Open the database (migrating it) and ask Telegram who the bot is, before the bot
     starts: a failure here is raised for `explain_failure`, before anything is logged."""
+    check_database_path(settings)
     database = Database(settings.database_url, make_cipher(settings))
     try:
         await database.upgrade()
@@ -36,6 +37,13 @@ async def preflight(settings: Settings, *, telegram: bool = True) -> None:
         )
         async with bot:
             pass  # initialising calls getMe
+
+
+def check_database_path(settings: Settings) -> None:
+    """A SQLite file that cannot work stops here, before anything connects."""
+    problem = sqlite_file_problem(settings.database_url)
+    if problem is not None:
+        raise SettingsError(f"KOORDBOT_DATABASE_URL: {problem}.")
 
 
 def explain_failure(exc: BaseException, settings: Settings) -> str | None:

@@ -42,6 +42,9 @@ def webhook_options(settings: Settings, secret: str) -> dict[str, Any]:
 def run_telegram(settings: Settings, role: Role = Role.ALL) -> None:
     """Run until interrupted; raises the fault that stopped the bot, if any."""
     app = build_application(settings, jobs=role is not Role.UPDATES)
+    # The start-up checks ran in asyncio.run, which leaves no current loop behind; older
+    # python-telegram-bot releases need one for run_polling / run_webhook.
+    asyncio.set_event_loop(asyncio.new_event_loop())
     if role is Role.REMINDERS:
         asyncio.run(_run_jobs_only(app))
     elif settings.webhook_url:

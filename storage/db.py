@@ -113,6 +113,22 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def sqlite_file_problem(url: str) -> str | None:
+    """Why a SQLite URL cannot work, found without connecting (a connection that fails
+    leaves aiosqlite's worker thread behind); None when it looks usable."""
+    parts = make_url(url)
+    if parts.get_backend_name() != "sqlite" or not parts.database:
+        return None
+    path = Path(parts.database)
+    if not path.parent.is_dir():
+        return f"the folder '{path.parent}' for the SQLite file does not exist"
+    if path.is_file() and path.stat().st_size > 0:
+        with path.open("rb") as fh:
+            if fh.read(16) != b"SQLite format 3\x00":
+                return f"'{path}' is not a SQLite database"
+    return None
+
+
 def describe_connect_error(exc: BaseException, url: str) -> str | None:
     """One line saying why the database could not be opened, or None when `exc` is not
     such a failure. Names host, port, database and user, never the password."""

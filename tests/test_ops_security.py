@@ -16,6 +16,7 @@ from sqlalchemy import text
 
 from bot.keys import make_cipher
 from bot.settings import SettingsError, load_settings
+from koordbot import cli
 from koordbot.app import build_application, start_app, stop_app
 from koordbot.standin import FakeTelegram, FakeUser
 from koordbot.standin.http import BotApiServer
@@ -180,16 +181,30 @@ def _pg_server() -> str | None:
         ("sqlite+aiosqlite:///{tmp}/not-a-database.sqlite3", "is not a SQLite database"),
     ],
 )
-def test_database_failures_are_one_line(url: str, expected: str, tmp_path: Path) -> None:
+def test_database_failures_are_one_line(
+    url: str, expected: str, tmp_path: Path, monkeypatch, capsys
+) -> None:
     if "@127.0.0.1:5432" in url and _pg_server() is None:
         pytest.skip("no PostgreSQL server on 127.0.0.1:5432")
     (tmp_path / "not-a-database.sqlite3").write_bytes(b"this is not a database\n" * 200)
     url = url.format(closed=free_port(), tmp=tmp_path)
-    for command in (("db", "upgrade"), ("run",)):
-        result = run(*command, env=base_env(tmp_path, KOORDBOT_DATABASE_URL=url), cwd=tmp_path)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "configure_logging", lambda *a, **k: None)
+    for name, value in base_env(tmp_path, KOORDBOT_DATABASE_URL=url).items():
+        monkeypatch.setenv(name, value)
+    for command in (["db", "upgrade"], ["run"]):
+        code = cli.main(command)
+        out, err = capsys.readouterr()
+        result = subprocess.CompletedProcess(command, code, out, err)
         err = one_clear_line(result, "pw-secret-123", TOKEN.split(":")[1])
         assert err.startswith("koordbot: KOORDBOT_DATABASE_URL: "), err
         assert expected in err
+
+
+def test_a_database_failure_from_the_command_line(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path}/missing-folder/bot.sqlite3"
+    result = run("run", env=base_env(tmp_path, KOORDBOT_DATABASE_URL=url), cwd=tmp_path)
+    assert "KOORDBOT_DATABASE_URL: the folder" in one_clear_line(result, TOKEN)
 
 
 def test_a_malformed_old_key_is_reported_under_its_own_name() -> None:
@@ -235,15 +250,11 @@ async def test_a_failing_statement_does_not_carry_its_parameters(tmp_path: Path)
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
-def test_the_whole_log_holds_no_answer_no_fnr_and_no_token(
-    tmp_path: Path, log_format: str
-) -> None:
+def test_the_whole_log_holds_no_answer_no_fnr_and_no_token(tmp_path: Path, log_format: str) -> None:
     """A real `koordbot run` process, a conversation with a marker word and a
     fødselsnummer, faults on the way; then every line it logged is searched."""
     with live_standin() as standin:
-        env = base_env(
-            tmp_path, KOORDBOT_BOT_API_URL=standin.url, KOORDBOT_LOG_FORMAT=log_format
-        )
+        env = base_env(tmp_path, KOORDBOT_BOT_API_URL=standin.url, KOORDBOT_LOG_FORMAT=log_format)
         process = koordbot("run", env=env, cwd=tmp_path)
         try:
             standin.wait_for(lambda: standin.calls("getUpdates"), timeout=30)
