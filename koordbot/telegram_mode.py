@@ -46,7 +46,7 @@ def run_telegram(settings: Settings, role: Role = Role.ALL) -> None:
     # python-telegram-bot releases need one for run_polling / run_webhook.
     asyncio.set_event_loop(asyncio.new_event_loop())
     if role is Role.REMINDERS:
-        asyncio.run(_run_jobs_only(app))
+        asyncio.run(run_jobs_only(app))
     elif settings.webhook_url:
         app.run_webhook(**webhook_options(settings, webhook_secret(settings)))
     else:
@@ -56,12 +56,14 @@ def run_telegram(settings: Settings, role: Role = Role.ALL) -> None:
         raise fatal
 
 
-async def _run_jobs_only(app: App) -> None:
-    """The reminder worker: the job queue runs, no updates are fetched."""
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+async def run_jobs_only(app: App, stop: asyncio.Event | None = None) -> None:
+    """The reminder worker: the job queue runs, no updates are fetched; until `stop` is
+    set (by default: SIGINT or SIGTERM)."""
+    if stop is None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
     await start_app(app)
     try:
         await app.start()
