@@ -11,6 +11,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from pathlib import Path
 
 from bot.keys import KeyRotationError, make_cipher, rotate_configured
 from bot.questionnaires import QuestionnaireError
@@ -19,6 +20,7 @@ from koordbot.local import run_local
 from koordbot.logs import configure_logging
 from koordbot.startup import check_database_path, explain_failure, preflight, redact
 from koordbot.telegram_mode import Role, run_telegram
+from storage.backup import BackupError, backup, restore
 from storage.crypto import Cipher
 from storage.db import Database
 
@@ -39,8 +41,17 @@ def parser() -> argparse.ArgumentParser:
     )
     local = sub.add_parser("local", help="chat with the real bot in this terminal, no token")
     local.add_argument("--database", help="database URL (default: local SQLite file)")
-    db = sub.add_parser("db", help="database commands")
-    db.add_argument("action", choices=["upgrade", "current"])
+    db = sub.add_parser(
+        "db",
+        help="database: upgrade, current, backup PATH, restore PATH",
+        description="backup PATH: a consistent copy while the bot runs (SQLite backup "
+        "API, or pg_dump); restore PATH: into an empty database (or --replace), bot stopped",
+    )
+    db.add_argument("action", choices=["upgrade", "current", "backup", "restore"])
+    db.add_argument("path", nargs="?", type=Path, help="backup file (backup, restore)")
+    db.add_argument(
+        "--replace", action="store_true", help="restore over a database that has data"
+    )
     keys = sub.add_parser("keys", help="encryption keys")
     keys.add_argument("action", choices=["generate", "rotate"])
     return top
@@ -65,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(exc), settings)
     except KeyRotationError as exc:
         return _fail(str(exc), settings)
+    except BackupError as exc:
+        return _fail(f"{args.command} {getattr(args, 'action', '')} failed: {exc}", settings)
     except QuestionnaireError as exc:
         return _fail(f"questionnaire definition is broken: {exc}", settings)
     except KeyboardInterrupt:
@@ -103,6 +116,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{column}: {n}")
         print("done: remove KOORDBOT_OLD_ENCRYPTION_KEYS and restart the bot")
         return 0
+    if args.command == "db" and args.action in ("backup", "restore"):
+        return _backup_or_restore(settings, args)
     if args.command == "db":
         return asyncio.run(_db(settings, args.action))
     # run
@@ -119,6 +134,19 @@ def _database(settings: Settings) -> Database:
     configured = settings.encryption_key.get_secret_value()
     cipher = make_cipher(settings) if configured else Cipher(Cipher.generate_key())
     return Database(settings.database_url, cipher)
+
+
+def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
+    if args.path is None:
+        raise SettingsError(f"koordbot db {args.action} needs a file name: db {args.action} PATH")
+    check_database_path(settings)
+    if args.action == "backup":
+        written = backup(settings.database_url, args.path)
+        print(f"{written} ({written.stat().st_size} bytes)")
+        return 0
+    restore(settings.database_url, args.path, replace=args.replace)
+    print(f"restored {args.path}; `koordbot db upgrade` (or the next start) migrates it")
+    return 0
 
 
 async def _db(settings: Settings, action: str) -> int:

@@ -135,6 +135,20 @@ def test_the_systemd_unit_passes_systemd_analyze(tmp_path: Path) -> None:
     assert result.returncode == 0 and not problems, result.stderr
 
 
+def test_the_backup_timer_passes_systemd_analyze(tmp_path: Path) -> None:
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed here")
+    units = [UNIT.with_name("koordbot-backup.service"), UNIT.with_name("koordbot-backup.timer")]
+    service = units[0].read_text(encoding="utf-8")
+    assert "db backup" in service and "KOORDBOT_BACKUP_KEEP_DAYS" in service
+    result = subprocess.run(
+        [analyze, "verify", *map(str, units)], capture_output=True, text=True, timeout=60
+    )
+    problems = [line for line in result.stderr.splitlines() if "koordbot-backup" in line]
+    assert result.returncode == 0 and not problems, result.stderr
+
+
 def test_the_lock_pins_every_dependency_with_hashes() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
