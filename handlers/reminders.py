@@ -114,6 +114,7 @@ async def sweep(app: Any) -> int:
 
     await long_overdue(app)
     await purge_expired(app)
+    await services.db.mark_sweep_completed(services.now())
     return handled
 
 

@@ -13,6 +13,8 @@ import logging
 import sys
 from pathlib import Path
 
+from bot import health
+from bot.clock import SystemClock
 from bot.keys import KeyRotationError, make_cipher, rotate_configured
 from bot.questionnaires import QuestionnaireError
 from bot.settings import Settings, SettingsError, load_settings
@@ -22,7 +24,7 @@ from koordbot.startup import check_database_path, explain_failure, preflight, re
 from koordbot.telegram_mode import Role, run_telegram
 from storage.backup import BackupError, backup, restore
 from storage.crypto import Cipher
-from storage.db import Database
+from storage.db import Database, sqlite_missing
 
 log = logging.getLogger("koordbot")
 LOCAL_DATABASE = "sqlite+aiosqlite:///koordbot-local.sqlite3"
@@ -52,6 +54,11 @@ def parser() -> argparse.ArgumentParser:
     db.add_argument(
         "--replace", action="store_true", help="restore over a database that has data"
     )
+    sub.add_parser(
+        "health",
+        help="one line: database, migrations, last reminder sweep, failed reminders, "
+        "unreachable koordinatorer; exit code 0 healthy, 1 unhealthy",
+    )
     keys = sub.add_parser("keys", help="encryption keys")
     keys.add_argument("action", choices=["generate", "rotate"])
     return top
@@ -69,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(
             settings.log_format,
             settings.secrets(),
-            logging.WARNING if args.command == "local" else logging.INFO,
+            logging.INFO if args.command == "run" else logging.WARNING,
         )
         return _dispatch(args, settings)
     except SettingsError as exc:
@@ -116,6 +123,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             print(f"{column}: {n}")
         print("done: remove KOORDBOT_OLD_ENCRYPTION_KEYS and restart the bot")
         return 0
+    if args.command == "health":
+        return asyncio.run(_health(settings))
     if args.command == "db" and args.action in ("backup", "restore"):
         return _backup_or_restore(settings, args)
     if args.command == "db":
@@ -147,6 +156,20 @@ def _backup_or_restore(settings: Settings, args: argparse.Namespace) -> int:
     restore(settings.database_url, args.path, replace=args.replace)
     print(f"restored {args.path}; `koordbot db upgrade` (or the next start) migrates it")
     return 0
+
+
+async def _health(settings: Settings) -> int:
+    check_database_path(settings)
+    if sqlite_missing(settings.database_url):
+        print("UNHEALTHY: database not reachable (the SQLite file does not exist)")
+        return 1
+    database = _database(settings)
+    try:
+        found = await health.check(database, SystemClock().now(), settings.sweep_seconds)
+    finally:
+        await database.dispose()
+    print(found.line())
+    return 0 if found.healthy else 1
 
 
 async def _db(settings: Settings, action: str) -> int:

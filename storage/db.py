@@ -6,6 +6,7 @@ import socket
 import sqlite3
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,8 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, text
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -23,9 +26,12 @@ from sqlalchemy.ext.asyncio import (
 )
 
 from storage.crypto import Cipher
+from storage.models import OpsMark
 from storage.types import attach_cipher
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+# OpsMark names: recurring work whose last completion `koordbot health` reports.
+SWEEP_COMPLETED = "sweep_completed"
 # Any constant works; it only has to be the same in every process.
 _MIGRATION_LOCK_ID = 720_431_001
 
@@ -56,6 +62,14 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    async def mark_sweep_completed(self, now: datetime) -> None:
+        """Record that a reminder sweep has just completed (any process may)."""
+        insert = sqlite_insert if self.is_sqlite else pg_insert
+        statement = insert(OpsMark).values(name=SWEEP_COMPLETED, at=now)
+        statement = statement.on_conflict_do_update(index_elements=["name"], set_={"at": now})
+        async with self.session() as session:
+            await session.execute(statement)
 
     async def upgrade(self, revision: str = "head") -> None:
         """Bring the schema to `revision`; safe when several processes start at once."""
@@ -111,6 +125,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Deleted rows are overwritten, so a deleted case's text does not linger in the file.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def sqlite_missing(url: str) -> bool:
+    """True for a SQLite URL whose file does not exist (yet)."""
+    parts = make_url(url)
+    return (
+        parts.get_backend_name() == "sqlite"
+        and bool(parts.database)
+        and not Path(parts.database or "").exists()
+    )
 
 
 def sqlite_file_problem(url: str) -> str | None:
