@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot import admin
-from handlers import callbacks
+from handlers import callbacks, menus
 from handlers.callbacks import Callback
 from handlers.common import Access, Req, guarded
 from storage.models import Koordinator
@@ -72,4 +72,5 @@ async def on_button(req: Req, cb: Callback) -> None:
         return
     if cb.verb != "ko":
         await req.reply("admin/changed", k=target)
+        await menus.refresh_admin_menu(req, target)
     await show_one(req, target)

@@ -7,8 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from telegram import BotCommand
-from telegram.error import Conflict, TelegramError
+from telegram.error import Conflict
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -23,6 +22,7 @@ from bot.keys import make_cipher
 from bot.questionnaires import DEFAULT_DIR, Questionnaire, load_all
 from bot.services import Services
 from bot.settings import Settings
+from handlers import menus
 from handlers.context import KContext, services_of
 from koordbot.standin import FakeTelegram, StandinRequest
 from messages import Texts
@@ -112,13 +112,7 @@ def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionn
 async def _post_init(app: App) -> None:
     services = services_of(app)
     await services.db.upgrade()
-    commands = [
-        BotCommand(name, description) for name, description in services.texts.labels("commands")
-    ]
-    try:
-        await app.bot.set_my_commands(commands)
-    except TelegramError as exc:
-        log.warning("the Bot API server refused setMyCommands (%s); continuing", exc)
+    await menus.publish(app)
 
 
 async def _post_shutdown(app: App) -> None:

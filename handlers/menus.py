@@ -1,0 +1,64 @@
+"""The bot's profile in Telegram: command menus by scope, and its descriptions.
+
+Every private chat gets the koordinator commands (the default scope); each admin's own
+chat gets the admin commands too, refreshed when someone is made or unmade admin. A
+Bot API server that refuses a call is logged and survived: menus are a convenience."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat
+from telegram.error import TelegramError
+
+from bot import command_menus
+from handlers.common import Req
+from handlers.context import services_of
+from storage.models import Koordinator
+
+log = logging.getLogger(__name__)
+
+
+def _commands(pairs: list[tuple[str, str]]) -> list[BotCommand]:
+    return [BotCommand(name, description) for name, description in pairs]
+
+
+async def _tolerant(call: Awaitable[Any], what: str) -> None:
+    try:
+        await call
+    except TelegramError as exc:
+        log.warning("the Bot API server refused %s (%s); continuing", what, exc)
+
+
+async def publish(app: Any) -> None:
+    """At start-up: the menus for everyone and for each admin, and the descriptions."""
+    services = services_of(app)
+    menus = command_menus.menus(services.texts.labels("commands"))
+    bot = app.bot
+    await _tolerant(bot.set_my_commands(_commands(menus.everyone)), "setMyCommands")
+    async with services.db.session() as session:
+        chats = await command_menus.admin_chats(session, services.settings.admin_ids)
+    for chat_id in sorted(chats):
+        scope = BotCommandScopeChat(chat_id)
+        await _tolerant(bot.set_my_commands(_commands(menus.admins), scope=scope), "setMyCommands")
+    texts = services.texts
+    await _tolerant(
+        bot.set_my_description(str(texts.render("botfather/description"))), "setMyDescription"
+    )
+    await _tolerant(
+        bot.set_my_short_description(str(texts.render("botfather/short_description"))),
+        "setMyShortDescription",
+    )
+
+
+async def refresh_admin_menu(req: Req, target: Koordinator) -> None:
+    """After `target` was made or unmade admin (or (de)activated): their chat's menu."""
+    scope = BotCommandScopeChat(target.telegram_user_id)
+    bot = req.context.bot
+    if command_menus.gets_admin_menu(target):
+        menus = command_menus.menus(req.texts.labels("commands"))
+        await _tolerant(bot.set_my_commands(_commands(menus.admins), scope=scope), "setMyCommands")
+    else:
+        await _tolerant(bot.delete_my_commands(scope=scope), "deleteMyCommands")
