@@ -22,7 +22,7 @@ from bot.keys import make_cipher
 from bot.questionnaires import DEFAULT_DIR, Questionnaire, load_all
 from bot.services import Services
 from bot.settings import Settings
-from handlers import menus
+from handlers import menus, reminders
 from handlers.context import KContext, services_of
 from koordbot.standin import FakeTelegram, StandinRequest
 from messages import Texts
@@ -117,6 +117,13 @@ async def _post_init(app: App) -> None:
 
 async def _post_shutdown(app: App) -> None:
     await services_of(app).db.dispose()
+
+
+async def run_sweep_once(app: App) -> int:
+    """One reminder sweep now, as the repeating job does it (local mode's `!tid`):
+    reminders, the Monday digest and KE notices that are due go out. Returns how many
+    reminders were handled."""
+    return await reminders.sweep(app)
 
 
 async def start_app(app: App) -> None:

@@ -631,6 +631,19 @@ class FakeUser:
             },
         }
 
+    def inline(self, query: str) -> dict[str, Any]:
+        """An update for typing `@bot query` in any chat (inline mode)."""
+        return {
+            "update_id": self.telegram.next_update_id(),
+            "inline_query": {
+                "id": f"iq{self.user_id}-{self.telegram.next_update_id()}",
+                "from": self.user,
+                "query": query,
+                "offset": "",
+                "chat_type": "sender",
+            },
+        }
+
     def press(self, message: ChatMessage, data: str) -> dict[str, Any]:
         """An update for pressing an inline button with `data` under `message`."""
         query_id = f"{self.user_id}-{self.telegram.next_update_id()}"
