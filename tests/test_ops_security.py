@@ -4,6 +4,7 @@ naming the setting (exit code 2, no secret), secrets stay out of reprs and logs.
 from __future__ import annotations
 
 import json
+import re
 import socket
 import subprocess
 import sys
@@ -27,6 +28,7 @@ from storage.db import Database
 from tests.conftest import ADMIN_ID, TEST_KEY
 from tests.ops_live import clean_env, koordbot, live_standin
 
+ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "7000000001:AAH-very-secret-token-part-0123456789"
 MARKER = "Blåbærsyltetøy"
 FNR = "15076500565"  # a fødselsnummer with valid check digits
@@ -247,6 +249,16 @@ async def test_a_failing_statement_does_not_carry_its_parameters(tmp_path: Path)
         assert "hidden" in str(error.value)
     finally:
         await db.dispose()
+
+
+def test_every_engine_hides_its_parameters() -> None:
+    """No engine is made without hide_parameters (bench/ builds its own, for figures)."""
+    for path in (ROOT / "storage").rglob("*.py"):
+        source = path.read_text(encoding="utf-8")
+        for call in re.findall(r"create_async_engine\(([^)]*)\)", source):
+            if call.strip() and "hide_parameters" not in call and "**engine_kwargs" not in call:
+                raise AssertionError(f"{path}: create_async_engine({call}) shows parameters")
+    assert Database("sqlite+aiosqlite://", Cipher(TEST_KEY)).engine.sync_engine.hide_parameters
 
 
 @pytest.mark.parametrize("log_format", ["text", "json"])
