@@ -132,7 +132,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     # run
     settings.require_telegram()
     make_cipher(settings)  # a bad key stops here, before anything connects
-    asyncio.run(preflight(settings, telegram=args.role != Role.REMINDERS))
+    asyncio.run(preflight(settings))
     run_telegram(settings, Role(args.role))
     return 0
 

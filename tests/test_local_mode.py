@@ -47,7 +47,7 @@ async def local(tmp_path: Path, lines: list[Line]) -> str:
 
 
 def invitation_code(screen: str) -> str:
-    return re.findall(r"/start (\w+) til boten", screen)[-1]
+    return re.findall(r"/start ([\w-]+) til boten", screen)[-1]
 
 
 def message_number(screen: str, text: str) -> str:

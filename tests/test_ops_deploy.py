@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
 from sqlalchemy.engine import make_url
 
 from bot.settings import Settings, load_settings
@@ -153,9 +154,11 @@ def test_the_lock_pins_every_dependency_with_hashes() -> None:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
     pins = dict(re.findall(r"^([a-z0-9._-]+)==([^ \\;]+)", lock, re.M))
-    for requirement in project["project"]["dependencies"]:
-        name = re.split(r"[\[<>=!~ ]", requirement, maxsplit=1)[0].lower().replace("_", "-")
-        assert name in pins, f"{name} is not in requirements.lock"
+    for line in project["project"]["dependencies"]:
+        requirement = Requirement(line)
+        name = requirement.name.lower().replace("_", "-")
+        assert name in pins, f"{name} is not in requirements.lock: run `make lock`"
+        assert requirement.specifier.contains(pins[name]), f"{name}=={pins[name]}: make lock"
     assert "dateparser" not in lock and "dateparser" not in str(project)
     for block in re.split(r"\n(?=[a-z0-9])", lock.strip()):
         if "==" in block.splitlines()[0]:
