@@ -76,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         configure_logging(
             settings.log_format,
             settings.secrets(),
-            logging.INFO if args.command == "run" else logging.WARNING,
+            logging.WARNING if args.command in ("local", "health") else logging.INFO,
         )
         return _dispatch(args, settings)
     except SettingsError as exc:

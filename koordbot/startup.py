@@ -18,7 +18,7 @@ from storage.db import Database, describe_connect_error, sqlite_file_problem
 TELEGRAM_API = "https://api.telegram.org"
 
 
-async def preflight(settings: Settings, *, telegram: bool = True) -> None:
+async def preflight(settings: Settings) -> None:
     """Open the database (migrating it) and ask Telegram who the bot is, before the bot
     starts: a failure here is raised for `explain_failure`, before anything is logged."""
     check_database_path(settings)
@@ -27,16 +27,15 @@ async def preflight(settings: Settings, *, telegram: bool = True) -> None:
         await database.upgrade()
     finally:
         await database.dispose()
-    if telegram:
-        urls = api_urls(settings)
-        token = settings.telegram_bot_token.get_secret_value()
-        bot = (
-            Bot(token, base_url=urls["base_url"], base_file_url=urls["base_file_url"])
-            if urls
-            else Bot(token)
-        )
-        async with bot:
-            pass  # initialising calls getMe
+    urls = api_urls(settings)
+    token = settings.telegram_bot_token.get_secret_value()
+    bot = (
+        Bot(token, base_url=urls["base_url"], base_file_url=urls["base_file_url"])
+        if urls
+        else Bot(token)
+    )
+    async with bot:
+        pass  # initialising calls getMe
 
 
 def check_database_path(settings: Settings) -> None:
