@@ -21,10 +21,11 @@ from handlers import (
     deadlines_view,
     forms,
     menu,
+    menus,
     registration,
     router,
 )
-from handlers.commands import COMMANDS
+from handlers.commands import COMMANDS, bot_commands
 from handlers.context import KContext
 
 log = logging.getLogger(__name__)
@@ -45,6 +46,8 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             "move_deadline": deadlines_view.finish_move,
         }
     )
+    texts = app.bot_data["services"].texts
+    app.bot_data[menus.MENUS] = (bot_commands(texts), bot_commands(texts, admin=True))
     private = filters.ChatType.PRIVATE
     fresh = filters.UpdateType.MESSAGE
     for command in COMMANDS:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot import admin
 from bot.admin import AccessChange, Detail
+from handlers import menus
 from handlers.callbacks import Callback, Verb, make
 from handlers.common import Req
 from handlers.edge import Access, guarded
@@ -53,6 +54,7 @@ async def on_access_change(req: Req, cb: Callback) -> None:
         await req.reply(f"admin/error_{changed.error.value}", k=k, cases=cases)
         return
     await req.reply("admin/changed", k=k)
+    await menus.refresh_admin_menu(req, k)
     await _show(req, changed.detail)
 
 

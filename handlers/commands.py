@@ -102,9 +102,14 @@ COMMANDS: tuple[Command, ...] = (
 )
 
 
-def bot_commands(texts: Texts) -> list[BotCommand]:
-    """The BotFather menu: every command marked `in_menu`, in table order."""
-    return [BotCommand(c.name, texts.label(c.name, "commands")) for c in COMMANDS if c.in_menu]
+def bot_commands(texts: Texts, *, admin: bool = False) -> list[BotCommand]:
+    """A command menu: every command marked `in_menu` that the reader may use, in table
+    order (admins get theirs in a menu of their own chat)."""
+    return [
+        BotCommand(c.name, texts.label(c.name, "commands"))
+        for c in COMMANDS
+        if c.in_menu and c.shown_to(is_admin=admin)
+    ]
 
 
 def help_sections(*, is_admin: bool) -> list[tuple[Section, list[Command]]]:

@@ -8,6 +8,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
+from markupsafe import Markup
 from telegram.error import TelegramError
 
 from bot.conversations.kinds import CHECKLIST, QUICK_DATES
@@ -155,15 +156,21 @@ async def ask(req: Req, q: Question, *, edit: bool = False) -> None:
     elif q.phase == "add_item":
         keyboard = [[(b("add_yes"), _token(q, "_yes")), (b("add_no"), _token(q, "_no"))]]
         await req.reply(
-            "conv/ask_group", keyboard, header=header, text=q.text, item=q.item, number=q.number
+            "conv/ask_group",
+            keyboard,
+            header=header,
+            text=Markup(q.text),
+            item=q.item,
+            number=q.number,
         )
     else:
         keyboard = [*_step_keyboard(req, q), _nav_row(req, q)]
         values = {
             "header": header,
             "kind": q.step.kind,
-            "text": q.text,
-            "help": q.help,
+            # Rendered from the definition with its values escaped: markup as it is.
+            "text": Markup(q.text),
+            "help": Markup(q.help),
             "default": q.suggestion,
             "waiting_for_time": q.phase == "time",
             "day": q.day,

@@ -172,3 +172,10 @@ async def test_a_button_answer_shown_as_given_is_kept_when_the_next_question_fai
     assert "→ Ja" in kari.everything_seen()
     [answer] = await rows(bot, Answer)
     assert answer.value == "ja"
+
+
+async def test_form_questions_show_their_markup_as_formatting(bot):
+    kari = await bot.registered_user()
+    await kari.send("/ny")
+    assert kari.last_text.startswith("1/7 Hvilket kallenavn") or "1/7" in kari.last_text
+    assert "<b>" not in kari.last_text and "&lt;" not in kari.last_text

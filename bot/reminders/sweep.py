@@ -56,6 +56,8 @@ class Sweep:
             handled += len(ids)
             if len(ids) < BATCH:
                 break
+        # `koordbot health` reads how long ago the last sweep completed.
+        await services.db.mark_sweep_completed(services.now())
         return handled
 
     async def _deliver(self, reminder_id: int, worker: str) -> None:
