@@ -27,7 +27,8 @@ from storage.models import Koordinator
 
 log = logging.getLogger(__name__)
 
-Button = tuple[str, str]  # (label, callback data)
+# (label, callback data), or a ready button (one that opens the web form).
+Button = tuple[str, str] | InlineKeyboardButton
 Keyboard = Sequence[Sequence[Button]]
 
 
@@ -179,7 +180,12 @@ def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            [
+                b
+                if isinstance(b, InlineKeyboardButton)
+                else InlineKeyboardButton(b[0], callback_data=b[1])
+                for b in row
+            ]
             for row in keyboard
         ]
     )
