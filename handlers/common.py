@@ -19,6 +19,7 @@ from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot import access, dialogs
+from bot.case_record import file_slug as file_slug  # one slug for every export
 from bot.rules.fnr import find_fnr
 from bot.services import Services
 from handlers.context import KContext
@@ -168,11 +169,6 @@ class Req:
             await self.update.message.delete()
         except (BadRequest, Forbidden) as exc:
             log.info("could not delete user message: %s", exc)
-
-
-def file_slug(alias: str) -> str:
-    """A case alias as a safe part of a file name."""
-    return "".join(ch if ch.isalnum() else "-" for ch in alias).strip("-") or "sak"
 
 
 def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:

@@ -6,12 +6,12 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from telegram.error import TelegramError
 
-from bot.conversations.kinds import CHECKLIST, QUICK_DATES, kind_of, written
+from bot.conversations.display import shown
+from bot.conversations.kinds import CHECKLIST, QUICK_DATES, kind_of
 from bot.conversations.model import Step
 from bot.conversations.outcomes import (
     Finished,
@@ -294,21 +294,7 @@ async def offer(req: Req, found: Offer) -> None:
 
 def show_value(req: Req, step: Step, value: Any, skipped: bool = False) -> str:
     """An answer as the koordinator reads it."""
-    if skipped or value is None:
-        return req.texts.button("skipped")
-    if step.kind == "checklist":
-        return dict(req.texts.labels("checklist")).get(value, str(value))
-    if step.kind == "choice":
-        return step.option(value).label if step.has_option(value) else str(value)
-    if step.kind == "multi":
-        labels = [o.label for o in step.options if o.value in set(value)]
-        return ", ".join(labels) or req.texts.button("none")
-    if step.kind == "date":
-        return req.texts.long_date(datetime.fromisoformat(value).date())
-    if step.kind == "datetime":
-        moment = datetime.fromisoformat(value).astimezone(req.services.zone)
-        return req.render("conv/datetime", day=moment.date(), time=moment.strftime("%H:%M"))
-    return written(value)
+    return shown(req.texts, req.services.zone, step, value, skipped)
 
 
 async def show_summary(req: Req, summary: Summary) -> None:

@@ -123,22 +123,33 @@ class Conversations(Review):
         `turn` is the run's step token when the form was opened, so a form answers
         once, and only while that step is the open one in the chat."""
         await runs.lock(self.session, run_id)
-        run = await self.load(run_id)
-        if run is None:
-            return Reply(Gone("not_found"))
-        open_run = await self.open_run()
-        if open_run is None or open_run.row.id != run.row.id or turn != run.row.token:
-            return Reply(Gone("stale"))
-        gone = self._check_answerable(run)
-        if gone is not None:
-            return Reply(gone)
-        cursor = run.cursor
-        if path != (cursor.note_for or cursor.pos) or self._question(run).answer_by != "form":
-            return Reply(Gone("stale"))
+        run = await self._form_run(run_id, turn, path)
+        if isinstance(run, Gone):
+            return Reply(run)
         if find_fnr(text):
             # Refused before anything can store it (SPEC 3.2), as in the chat.
             return Reply(self._invalid(run, "fnr_in_form", {}))
         return await self._typed(run, text, self.moment_via("form"))
+
+    async def form_question(self, run_id: int, turn: int, path: str) -> Question | Gone:
+        """The question a form link opens, if it is still the open one."""
+        run = await self._form_run(run_id, turn, path)
+        return run if isinstance(run, Gone) else self._question(run)
+
+    async def _form_run(self, run_id: int, turn: int, path: str) -> Run | Gone:
+        run = await self.load(run_id)
+        if run is None:
+            return Gone("not_found")
+        open_run = await self.open_run()
+        if open_run is None or open_run.row.id != run.row.id or turn != run.row.token:
+            return Gone("stale")
+        gone = self._check_answerable(run)
+        if gone is not None:
+            return gone
+        cursor = run.cursor
+        if path != (cursor.note_for or cursor.pos) or self._question(run).answer_by != "form":
+            return Gone("stale")
+        return run
 
     async def _typed(self, run: Run, text: str, at: Moment) -> Reply:
         cursor = run.cursor
