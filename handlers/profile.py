@@ -27,6 +27,7 @@ async def my_data(req: Req) -> None:
         audit_entries=entries or 0,
         created=me.created_at.astimezone(req.services.zone).date(),
         retention=req.services.settings.retention_days,
+        free_text=req.services.settings.free_text_mode,
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -19,6 +20,8 @@ from bot.settings import Settings
 from handlers.context import services_of
 from koordbot.app import build_application, start_app, stop_app
 from koordbot.standin import ChatMessage, FakeTelegram, FakeUser
+from koordbot.telegram_mode import warn_about_free_text
+from koordbot.webserver import WebServer, browser_link, local_form, web_app
 from storage.enums import Tjenestested
 
 LOCAL_ADMIN_ID = 1001
@@ -42,7 +45,12 @@ class Terminal:
         self.out = out
         self.user = FakeUser(telegram, LOCAL_ADMIN_ID, "Lokal")
         self.buttons: list[tuple[ChatMessage, str]] = []
+        self.bot_token = ""
         telegram.listeners.append(self.on_call)
+
+    def form_link(self, button: dict[str, Any]) -> str:
+        url = str(button["web_app"]["url"])
+        return browser_link(url, self.user.user_id, "Lokal", self.bot_token, datetime.now(UTC))
 
     def on_call(self, method: str, params: dict[str, Any], result: Any) -> None:
         if not isinstance(result, dict) or int(params.get("chat_id", 0)) != self.user.user_id:
@@ -72,6 +80,8 @@ class Terminal:
                 for button in row:
                     self.buttons.append((message, button.get("callback_data", "")))
                     labels.append(f"[{len(self.buttons)}] {button['text']}")
+                    if "web_app" in button:  # the web form: open it in a browser
+                        lines.append(f"      {button['text']}: {self.form_link(button)}")
             lines.append("      " + "   ".join(labels))
         print("\n".join(lines), file=self.out, flush=True)
 
@@ -89,12 +99,20 @@ class Terminal:
 async def run_local(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO = sys.stdout) -> int:
     """Run local mode until end of input or `!slutt`."""
     settings = settings.model_copy(update={"admin_ids": settings.admin_ids | {LOCAL_ADMIN_ID}})
+    settings, sock = local_form(settings)
+    warn_about_free_text(settings)
     telegram = FakeTelegram()
     telegram.updates = asyncio.Queue()
     app = build_application(settings, telegram=telegram, local=True)
     terminal = Terminal(telegram, out)
+    terminal.bot_token = app.bot.token
     print(HELP, file=out, flush=True)
+    server = WebServer(web_app(app), sock) if sock else None
+    if server is not None:
+        print(f"Skjemaet for fritekst: {settings.public_url}", file=out, flush=True)
     await start_app(app)
+    if server is not None:
+        await server.start()
     try:
         await _seed_local_admin(app)
         await app.start()
@@ -109,6 +127,8 @@ async def run_local(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO =
             await app.updater.stop()
             await app.stop()
     finally:
+        if server is not None:
+            await server.stop()
         await stop_app(app)
     return 0
 
