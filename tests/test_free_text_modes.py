@@ -11,6 +11,7 @@ import pytest
 from bot.settings import SettingsError, load_settings
 from koordbot.telegram_mode import warn_about_free_text
 from koordbot.webserver import WebServer, bind, local_form, web_app
+from tests.test_settings_cli import run_cli
 
 
 def test_the_mode_defaults_to_off_without_and_form_with_a_public_url():
@@ -64,3 +65,12 @@ async def test_the_form_is_served_in_the_bots_event_loop(bot):
         assert "frame-ancestors" in response.headers["content-security-policy"]
     finally:
         await server.stop()
+
+
+def test_local_mode_prints_a_form_link_a_browser_can_open(tmp_path):
+    script = "/ny\nAB\n1\n1\n2\n3\n6\n1\n/kartlegging AB\n"
+    result = run_cli("local", cwd=tmp_path, stdin=script)
+    assert result.returncode == 0, result.stderr[-1500:]
+    assert "Skjemaet for fritekst: http://127.0.0.1:" in result.stdout
+    line = next(x for x in result.stdout.splitlines() if "✍️ Skriv svaret: " in x)
+    assert "/skjema/" in line and "#tgWebAppData=" in line

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from bot.rules.fnr import check_digits
 from bot.settings import Settings
-from storage.models import Answer, ConversationRun
+from storage.models import Answer, AuditEntry, ConversationRun
 from tests.harness import rows
 from tests.test_e2e_cases import create_case
 from tests.test_e2e_conversations import answer_current
@@ -101,6 +101,7 @@ async def test_privacy_no_free_text_or_note_ever_reaches_telegram(bot, form, dat
     run_url = kari.web_app_url("📄 Les og rett svarene")
     summary = await form.post(run_url, kari)
     assert page_text(summary).count(MARKER) >= 1
+    assert [e.action for e in await rows(bot, AuditEntry)].count("run.read_on_web") == 1
     # The PDF is downloaded from the form, not sent through Telegram.
     await kari.send("/eksport AB")
     pdf_page = await form.post(kari.web_app_url("📄 Last ned PDF"), kari)

@@ -18,7 +18,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from bot import cases
+from bot import audit, cases
 from bot.case_record import case_pdf
 from bot.conversations.display import shown
 from bot.conversations.kinds import kind_of
@@ -150,6 +150,14 @@ class WebForm:
             found = await service.summary(run_id)
             if isinstance(found, Gone):
                 raise Refused(found.reason, 403)
+            await audit.record(
+                session,
+                at=self.services.now(),
+                action="run.read_on_web",
+                actor=visitor.me,
+                case_id=found.case_id,
+                detail=str(run_id),
+            )
             return self.page("summary", summary=found, lines=self._lines(found), token=token)
 
     def _lines(self, summary: Summary) -> list[dict[str, Any]]:
