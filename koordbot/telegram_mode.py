@@ -4,7 +4,9 @@ with the web form (KOORDBOT_FREE_TEXT=form) uvicorn serves it in the same event 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -58,6 +60,12 @@ async def _run_with_form(app: App, settings: Settings) -> None:
     """The bot and the web form in one event loop, as PTB's custom-webhook example runs
     Starlette next to the Application; Ctrl-C or SIGTERM stops both."""
     server = WebServer(web_app(app), bind(settings.web_listen, settings.web_port))
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        # uvicorn stops serving on these and passes them on: land them here, not in a
+        # KeyboardInterrupt or a hard exit, so the bot below shuts down cleanly.
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, lambda: None)
     await start_app(app)
     try:
         assert app.updater is not None
@@ -67,8 +75,12 @@ async def _run_with_form(app: App, settings: Settings) -> None:
             await app.updater.start_polling(allowed_updates=Update.ALL_TYPES)
         await app.start()
         log.info("web form on %s:%s for %s", settings.web_listen, server.port, settings.public_url)
-        await server.serve()  # until interrupted
-        await app.updater.stop()
-        await app.stop()
+        try:
+            await server.serve()  # until SIGINT or SIGTERM
+        finally:
+            if app.updater.running:
+                await app.updater.stop()
+            if app.running:
+                await app.stop()
     finally:
         await stop_app(app)

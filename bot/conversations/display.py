@@ -7,9 +7,20 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from bot.conversations.kinds import written
 from bot.conversations.model import Step
 from messages import Texts
+
+
+def is_mark(value: Any) -> bool:
+    """True for a mark given instead of free text (KOORDBOT_FREE_TEXT=off)."""
+    return isinstance(value, dict) and "mark" in value
+
+
+def written(value: Any) -> str:
+    """An answer as text: a mark's label, or the value itself."""
+    if is_mark(value):
+        return str(value.get("label") or value["mark"])
+    return str(value)
 
 
 def shown(texts: Texts, zone: ZoneInfo, step: Step, value: Any, skipped: bool = False) -> str:

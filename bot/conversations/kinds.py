@@ -206,18 +206,6 @@ class Text(Kind):
         return Typed({"mark": value, "label": label})
 
 
-def is_mark(value: Any) -> bool:
-    """True for a mark given instead of free text (KOORDBOT_FREE_TEXT=off)."""
-    return isinstance(value, dict) and "mark" in value
-
-
-def written(value: Any) -> str:
-    """An answer as text: a mark's label, or the value itself."""
-    if is_mark(value):
-        return str(value.get("label") or value["mark"])
-    return str(value)
-
-
 class Number(Kind):
     name = "number"
     keys = frozenset({"min", "max"})

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import deadlines, runs
-from bot.conversations.kinds import is_mark, written
+from bot.conversations.display import is_mark, written
 from bot.conversations.model import Questionnaire, Step
 from bot.settings import Settings
 from storage.models import Answer, Case, ConversationRun
