@@ -24,7 +24,7 @@ test: $(STAMP) lint
 # Style, types and the layer contract (pyproject.toml: [tool.importlinter]).
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy koordbot bot handlers storage messages
+	$(BIN)/mypy koordbot bot handlers web storage messages
 	$(BIN)/lint-imports
 
 bench: $(STAMP)

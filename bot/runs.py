@@ -24,6 +24,12 @@ async def get(session: AsyncSession, run_id: int | None) -> ConversationRun | No
     return await session.get(ConversationRun, run_id) if run_id else None
 
 
+async def lock(session: AsyncSession, run_id: int) -> ConversationRun | None:
+    """The run, locked for this transaction (PostgreSQL), so two answers given at
+    once with the same step token cannot both be taken."""
+    return await session.get(ConversationRun, run_id, with_for_update=True)
+
+
 async def paths_with_history(session: AsyncSession, run_id: int) -> set[str]:
     """Paths answered more than once (corrected at least once)."""
     rows = await session.execute(

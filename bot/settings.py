@@ -33,6 +33,7 @@ WEBHOOK_SECRET_RULE = "use 32 to 256 characters of A-Z, a-z, 0-9, _ and -"
 # Docker secrets; systemd's LoadCredential= sets CREDENTIALS_DIRECTORY itself.
 SECRETS_DIRS = ("KOORDBOT_SECRETS_DIR", "CREDENTIALS_DIRECTORY")
 DOCKER_SECRETS = Path("/run/secrets")
+FREE_TEXT_MODES = ("form", "off", "chat")
 
 
 class SettingsError(Exception):
@@ -294,6 +295,45 @@ class Settings(BaseSettings):
             raise SettingsError(
                 "KOORDBOT_ADMIN_IDS is not set: give the Telegram user id of at least one "
                 "admin (comma-separated); without one nobody can invite koordinatorer."
+            )
+
+    # ---- where free text goes (README «Fritekst: skjema, av eller chat») --------------
+    free_text: str = Field(default="", validation_alias="KOORDBOT_FREE_TEXT")
+    public_url: str = Field(default="", validation_alias="KOORDBOT_PUBLIC_URL")
+    web_listen: str = Field(default="127.0.0.1", validation_alias="KOORDBOT_WEB_LISTEN")
+    web_port: int = Field(default=8080, ge=1, le=65535, validation_alias="KOORDBOT_WEB_PORT")
+    init_data_max_age: int = Field(
+        default=3600, ge=60, le=86400, validation_alias="KOORDBOT_INIT_DATA_MAX_AGE"
+    )
+
+    @field_validator("free_text")
+    @classmethod
+    def _free_text_mode(cls, value: str) -> str:
+        value = value.strip().lower()
+        if value not in (*FREE_TEXT_MODES, ""):
+            raise ValueError(f"'{value}' is not a mode; use form, off or chat")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        local = value.startswith(("http://127.0.0.1", "http://localhost"))
+        if value and not (value.startswith("https://") or local):
+            raise ValueError(f"'{value}' must start with https:// (Telegram opens only HTTPS)")
+        return value
+
+    @property
+    def free_text_mode(self) -> str:
+        """form, off or chat: unset means form with a public URL and off without one."""
+        return self.free_text or ("form" if self.public_url else "off")
+
+    def require_form(self) -> None:
+        """The form needs a public URL for Telegram to open."""
+        if self.free_text_mode == "form" and not self.public_url:
+            raise SettingsError(
+                "KOORDBOT_FREE_TEXT=form needs KOORDBOT_PUBLIC_URL, the https:// address "
+                "where the reverse proxy serves the web form (or use KOORDBOT_FREE_TEXT=off)."
             )
 
 

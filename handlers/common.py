@@ -13,8 +13,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
+from bot.case_record import file_slug as file_slug  # one slug for every export
 from bot.services import Services
 from handlers.context import KContext
 from messages import Texts
@@ -22,7 +23,8 @@ from storage.models import Koordinator
 
 log = logging.getLogger(__name__)
 
-Button = tuple[str, str]  # (label, callback data)
+# (label, callback data), or a ready button (one that opens the web form).
+Button = tuple[str, str] | InlineKeyboardButton
 Keyboard = Sequence[Sequence[Button]]
 
 
@@ -160,9 +162,15 @@ class Req:
             log.info("could not remove keyboard: %s", exc)
 
 
-def file_slug(alias: str) -> str:
-    """A case alias as a safe part of a file name."""
-    return "".join(ch if ch.isalnum() else "-" for ch in alias).strip("-") or "sak"
+    async def delete_user_message(self) -> None:
+        """Delete the message the user sent (text that must not stay in the chat)."""
+        if self.update.message is None:
+            return
+        await self.commit()
+        try:
+            await self.update.message.delete()
+        except (BadRequest, Forbidden) as exc:
+            log.info("could not delete user message: %s", exc)
 
 
 def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -170,7 +178,12 @@ def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            [
+                b
+                if isinstance(b, InlineKeyboardButton)
+                else InlineKeyboardButton(b[0], callback_data=b[1])
+                for b in row
+            ]
             for row in keyboard
         ]
     )

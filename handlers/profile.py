@@ -16,6 +16,7 @@ async def my_data(req: Req) -> None:
         me=req.me,
         data=data,
         retention=req.services.settings.retention_days,
+        free_text=req.services.settings.free_text_mode,
     )
 
 

@@ -12,7 +12,7 @@ import asyncio
 import json
 import re
 import sys
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,6 +24,8 @@ from bot.settings import Settings
 from handlers.context import services_of
 from koordbot.app import App, build_application, run_sweep_once, start_app, stop_app
 from koordbot.standin import ChatMessage, FakeTelegram, FakeUser
+from koordbot.telegram_mode import warn_about_free_text
+from koordbot.webserver import WebServer, browser_link, local_form, web_app
 from storage.enums import Tjenestested
 
 LOCAL_ADMIN_ID = 1001
@@ -94,10 +96,16 @@ class Terminal:
         self.out = out
         self.user = FakeUser(telegram, LOCAL_ADMIN_ID, "Lokal")
         self.buttons: list[tuple[ChatMessage, str]] = []
+        self.bot_token = ""
         telegram.listeners.append(self.on_call)
 
     def say(self, text: str) -> None:
         print(text, file=self.out, flush=True)
+
+    def form_link(self, button: dict[str, Any]) -> str:
+        """A web form button as a link a plain browser can open (initData signed here)."""
+        url = str(button["web_app"]["url"])
+        return browser_link(url, self.user.user_id, "Lokal", self.bot_token, datetime.now(UTC))
 
     def on_call(self, method: str, params: dict[str, Any], result: Any) -> None:
         if method == "answerCallbackQuery" and params.get("text"):
@@ -130,11 +138,15 @@ class Terminal:
         lines = [f"bot {message.message_id}{note} › {text}".rstrip()]
         if message.keyboard:
             labels = []
+            links = []
             for number, button in enumerate(_flat(message), start=1):
                 labels.append(f"[{number}] {button['text']}")
+                if "web_app" in button:  # the web form: open it in a browser
+                    links.append(f"      {button['text']}: {self.form_link(button)}")
             if keys:
                 self.buttons = [(message, b.get("callback_data", "")) for b in _flat(message)]
             lines.append("      " + "   ".join(labels))
+            lines.extend(links)
         elif keys and self.buttons and self.buttons[0][0] is message:
             self.buttons = []  # its buttons were taken away
         self.say("\n".join(lines))
@@ -188,18 +200,28 @@ async def run_local(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO =
     settings = settings.model_copy(
         update={"admin_ids": settings.admin_ids | {LOCAL_ADMIN_ID}, "send_per_chat_seconds": 0.0}
     )
+    settings, sock = local_form(settings)
+    warn_about_free_text(settings)
     telegram = FakeTelegram()
     clock = TravelClock()
     # The sweep runs when `!tid` moves the clock, not on a timer: what appears on the
     # screen follows what was typed.
     app = build_application(settings, telegram=telegram, clock=clock, local=True, jobs=False)
     terminal = Terminal(telegram, out)
+    terminal.bot_token = app.bot.token
     terminal.say(HELP)
+    server = WebServer(web_app(app), sock) if sock else None
+    if server is not None:
+        terminal.say(f"Skjemaet for fritekst: {settings.public_url}")
     await start_app(app)
+    if server is not None:
+        await server.start()
     try:
         await _seed_local_admin(app)
         await _read_loop(app, terminal, clock, stdin)
     finally:
+        if server is not None:
+            await server.stop()
         await stop_app(app)
     return 0
 

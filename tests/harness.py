@@ -75,6 +75,16 @@ class Chat:
                 return message
         return None
 
+    def web_app_url(self, label: str) -> str:
+        """The address a Mini App button (web form) under the newest keyboard opens."""
+        message = self._keyboard_message()
+        assert message is not None, "no message with buttons"
+        for row in message.keyboard:
+            for button in row:
+                if button["text"] == label and "web_app" in button:
+                    return str(button["web_app"]["url"])
+        raise AssertionError(f"no web form button {label!r}; buttons: {message.buttons()}")
+
     async def send(self, text: str) -> list[str]:
         """The user sends a text message; returns the bot's new messages."""
         return await self._process(self.user.message(text))

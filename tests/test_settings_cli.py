@@ -228,7 +228,11 @@ def test_a_municipality_can_replace_a_questionnaire(tmp_path):
     (folder / "mote.yaml").write_text(OWN_MOTE, encoding="utf-8")
     script = "/ny\nAB\n1\n1\n2\n3\n6\n1\n/mote AB\nSkolen\n1\n05.03.2027 kl 14:30\n"
     result = run_cli(
-        "local", cwd=tmp_path, stdin=script, env={"KOORDBOT_QUESTIONNAIRE_DIR": str(folder)}
+        "local",
+        cwd=tmp_path,
+        stdin=script,
+        # The place is typed in the chat here; the web form has tests of its own.
+        env={"KOORDBOT_QUESTIONNAIRE_DIR": str(folder), "KOORDBOT_FREE_TEXT": "chat"},
     )
     assert result.returncode == 0, result.stderr[-1500:]
     assert "Vårt eget lokale spørsmål?" in result.stdout
