@@ -1,0 +1,123 @@
+"""What the stand-in keeps: messages, calls, faults, and the checks on message text."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+BOT_USER = {
+    "id": 7_000_000_001,
+    "is_bot": True,
+    "first_name": "Koordinatorbot",
+    "username": "koordinatorbot_local",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+_ALLOWED_TAGS = {
+    "b",
+    "strong",
+    "i",
+    "em",
+    "u",
+    "ins",
+    "s",
+    "strike",
+    "del",
+    "a",
+    "code",
+    "pre",
+    "tg-spoiler",
+    "blockquote",
+    "span",
+    "tg-emoji",
+}
+
+
+@dataclass
+class ApiCall:
+    method: str
+    params: dict[str, Any]
+    at: float
+
+
+@dataclass
+class ChatMessage:
+    """A message in a chat as the user sees it."""
+
+    message_id: int
+    chat_id: int
+    from_bot: bool
+    text: str = ""
+    html: str = ""
+    keyboard: list[list[dict[str, Any]]] = field(default_factory=list)
+    document: tuple[str, bytes] | None = None
+    photo: bytes | None = None
+    caption: str = ""
+    deleted: bool = False
+    edits: int = 0
+
+    def buttons(self) -> list[str]:
+        return [b["text"] for row in self.keyboard for b in row]
+
+
+@dataclass
+class Fault:
+    method: str | None  # None = any method
+    kind: str  # retry_after | timeout | network | blocked | bad_request | slow
+    times: int = 1
+    retry_after: int = 1
+    chat_id: int | None = None
+    skip: int = 0  # let this many matching calls through first
+    seconds: float = 0.0  # how long a `slow` call takes before it is answered
+
+
+class _Entities(HTMLParser):
+    """Validate Telegram HTML and collect the visible text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.stack: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ALLOWED_TAGS:
+            self.error = f'Unsupported start tag "{tag}"'
+        self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.error = f'Unmatched end tag "{tag}"'
+        else:
+            self.stack.pop()
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def visible_text(text: str, parse_mode: str | None) -> tuple[str, str | None]:
+    """(plain text, error) for a message text in the given parse mode."""
+    if parse_mode != "HTML":
+        return text, None
+    parser = _Entities()
+    parser.feed(text)
+    parser.close()
+    if parser.stack and not parser.error:
+        parser.error = f'Can\'t find end tag corresponding to start tag "{parser.stack[-1]}"'
+    return "".join(parser.text), parser.error
+
+
+class TelegramError400(Exception):
+    pass
+
+
+class TelegramConflict(Exception):
+    """A newer getUpdates request ended this one (two processes polling one token)."""
+
+
+def escape(text: str) -> str:
+    """HTML-escape for building expected texts in tests."""
+    return html.escape(text)
