@@ -3,6 +3,8 @@ chat's /eksport and the web form's download alike."""
 
 from __future__ import annotations
 
+import asyncio
+
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, cases, runs
@@ -104,8 +106,11 @@ async def case_summary(
 async def case_pdf(
     session: AsyncSession, me: Koordinator, services: Services, case: Case
 ) -> tuple[str, bytes]:
-    """The case summary PDF (file name, content); the export is audited."""
-    pdf = render_case_pdf(await case_summary(session, me, services, case), services.texts.env)
+    """The case summary PDF (file name, content); the export is audited. Drawing the PDF
+    takes a while for a long case: it runs in a worker thread, so other koordinatorer
+    are answered meanwhile."""
+    summary = await case_summary(session, me, services, case)
+    pdf = await asyncio.to_thread(render_case_pdf, summary, services.texts.env)
     await audit.record(
         session, at=services.now(), action="case.exported", actor=me, case_id=case.id
     )

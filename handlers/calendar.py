@@ -22,6 +22,7 @@ async def calendar_command(req: Req) -> None:
         chosen = [case]
     else:
         chosen = await cases.my_cases(req.session, req.me, (CaseStatus.ACTIVE,))
+    await req.working()
     calendar = await deadlines.export_calendar(
         req.session,
         req.me,

@@ -12,8 +12,15 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.constants import MessageLimit, ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.constants import ChatAction, MessageLimit, ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 
 from bot.case_record import file_slug as file_slug  # one slug for every export
 from bot.services import Services
@@ -161,6 +168,14 @@ class Req:
         except BadRequest as exc:
             log.info("could not remove keyboard: %s", exc)
 
+
+    async def working(self, action: str = ChatAction.UPLOAD_DOCUMENT) -> None:
+        """Show that something takes a moment («sender fil …»); never fails the update."""
+        await self.commit()
+        try:
+            await self.context.bot.send_chat_action(self.chat_id, action)
+        except TelegramError as exc:
+            log.info("could not show a chat action: %s", exc)
 
     async def delete_user_message(self) -> None:
         """Delete the message the user sent (text that must not stay in the chat)."""

@@ -19,6 +19,7 @@ async def send_case_pdf(req: Req, case: Case) -> None:
         button = weblinks.case_pdf_button(req, case.id)
         await req.reply("export/on_web", [[button]], alias=case.alias)
         return
+    await req.working()
     name, pdf = await case_pdf(req.session, req.me, req.services, case)
     caption = req.render("export/caption", alias=case.alias)
     await req.commit()

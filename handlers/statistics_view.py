@@ -7,6 +7,7 @@ import functools
 from io import BytesIO
 
 from telegram import InputFile
+from telegram.constants import ChatAction
 
 from bot import statistics
 from handlers.common import Req, with_retry
@@ -39,6 +40,7 @@ async def statistics_command(req: Req) -> None:
     from bot.statistics.chart import render_chart
 
     # Drawing takes about half a second; keep the event loop free meanwhile.
+    await req.working(ChatAction.UPLOAD_PHOTO)
     png = await asyncio.to_thread(render_chart, found.stats, req.texts, threshold)
     await with_retry(
         lambda: bot.send_photo(req.chat_id, InputFile(BytesIO(png), filename="statistikk.png"))
