@@ -9,6 +9,7 @@ knows Telegram.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -22,8 +23,11 @@ class Outcome(StrEnum):
 
     SENT = "sent"
     BLOCKED = "blocked"  # the person blocked the bot or deleted the chat
-    RETRY_LATER = "retry_later"  # flood control, timeouts, network trouble
+    RETRY_LATER = "retry_later"  # flood control, or the request surely never left
     REJECTED = "rejected"  # the channel refused this message
+    # The request was written but no answer came (a read timeout, the connection
+    # dropped, a 5xx): Telegram may have delivered it. Never resent blindly.
+    UNCERTAIN = "uncertain"
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ class Delivery:
     @classmethod
     def rejected(cls, reason: str) -> Delivery:
         return cls(Outcome.REJECTED, reason=reason)
+
+    @classmethod
+    def uncertain(cls, reason: str) -> Delivery:
+        return cls(Outcome.UNCERTAIN, reason=reason)
 
 
 @dataclass(frozen=True)
@@ -94,6 +102,11 @@ class Notice:
 
 class Notifier(Protocol):
     """Sends to one chat; never raises for a refused message, answers a `Delivery`."""
+
+    def turn(self, chat_id: int) -> AbstractAsyncContextManager[None]:
+        """Wait until the chat may be sent to (the channel's pace) and hold that turn;
+        sends inside it do not wait again. The sweep claims a reminder only inside."""
+        ...
 
     async def send_reminder(self, chat_id: int, view: ReminderView) -> Delivery:
         """A reminder with its buttons (done, snooze, open the case)."""

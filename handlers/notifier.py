@@ -5,8 +5,10 @@ timeouts, a blocked bot, a refused message) into a `Delivery` for the services."
 from __future__ import annotations
 
 import asyncio
+from contextlib import AbstractAsyncContextManager
 from typing import Any
 
+import httpx
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
@@ -18,11 +20,23 @@ from handlers import callbacks
 from handlers.common import Keyboard, markup_of
 from messages import Texts
 
+# What httpx raises when the request never reached Telegram: safe to send again.
+_NEVER_SENT = (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout)
+
+
+def surely_unsent(exc: NetworkError) -> bool:
+    """True only when the request cannot have reached Telegram (no connection was made
+    or none was free). A read or write timeout, a dropped connection or an HTTP 5xx
+    (PTB raises those without an httpx cause) may come after Telegram delivered."""
+    return isinstance(exc.__cause__, _NEVER_SENT)
+
 
 async def send_guarded(
     bot: Any, chat_id: int, text: str, markup: InlineKeyboardMarkup | None, attempts: int = 4
 ) -> Delivery:
-    """Send once, retrying flood control and network trouble a bounded number of times."""
+    """Send once, retrying flood control and network trouble a bounded number of times.
+    A failure after the request may have reached Telegram is not retried: it answers
+    `uncertain`, so a message is never sent twice because an answer got lost."""
     delay = 0.5
     for attempt in range(1, attempts + 1):
         try:
@@ -41,6 +55,8 @@ async def send_guarded(
         except BadRequest as exc:
             return Delivery.rejected(f"rejected: {exc}")
         except (TimedOut, NetworkError) as exc:
+            if not surely_unsent(exc):
+                return Delivery.uncertain(f"maybe delivered: {exc}")
             if attempt == attempts:
                 return Delivery.retry_later(f"network: {exc}")
             await asyncio.sleep(delay)
@@ -55,6 +71,10 @@ class TelegramNotifier:
         self.bot = bot
         self.texts = texts
         self.limiter = limiter
+
+    def turn(self, chat_id: int) -> AbstractAsyncContextManager[None]:
+        """The chat's turn at Telegram's pace (sends inside it do not wait again)."""
+        return self.limiter.slot(chat_id)
 
     async def send_reminder(self, chat_id: int, view: ReminderView) -> Delivery:
         """The reminder with Utført, Åpne sak and the snooze buttons."""

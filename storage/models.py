@@ -262,7 +262,9 @@ class Reminder(Base):
 
 class DigestLog(Base):
     """A weekly digest sent (or being sent) to a koordinator; the unique key makes the
-    week's digest go out once even with several bot processes."""
+    week's digest go out once even with several bot processes. While it is being sent
+    the row is a lease (`claimed_by` until `claimed_until`); sent: `claimed_until` None.
+    """
 
     __tablename__ = "digest_log"
     __table_args__ = (UniqueConstraint("koordinator_id", "week", name="uq_digest_week"),)
@@ -271,6 +273,8 @@ class DigestLog(Base):
     koordinator_id: Mapped[int] = mapped_column(Integer)
     week: Mapped[str] = mapped_column(String(8))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    claimed_by: Mapped[str | None] = mapped_column(String(40))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class OpsMark(Base):

@@ -1,11 +1,11 @@
 """The reminder outbox: claiming due reminders and recording what became of them.
 
-The sweep claims due reminders (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: a
-conditional update that only one writer can win), sends them, and marks each one
-sent right after Telegram accepted it. A claim is a lease: a process that dies
-mid-way leaves rows that another sweep picks up once the lease has run out. So a
-reminder is sent again only if a process died between Telegram accepting it and the
-mark being written (at-least-once, with that one narrow window for a duplicate).
+A reminder is claimed one at a time, when its chat's turn to be sent to has come
+(after the pacing wait, never before), under a token unique to that claim, for a
+five-minute lease that the sender renews while it waits for Telegram. Everything
+recorded about a claimed reminder (sent, released, failed, unreachable) is an UPDATE
+fenced by that token: a sweep that lost its claim changes nothing. Each reminder is
+marked sent in its own short transaction right after Telegram's answer.
 """
 
 from __future__ import annotations
@@ -15,9 +15,10 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -33,7 +34,12 @@ MAX_ATTEMPTS = 12
 
 def worker_id() -> str:
     """A name for this process, recorded on the rows it claims."""
-    return f"{socket.gethostname()[:20]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+    return f"{socket.gethostname()[:16]}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+def claim_token(worker: str) -> str:
+    """A token unique to one claim (at most 40 characters): the fence of that claim."""
+    return f"{worker[:31]}-{uuid.uuid4().hex[:8]}"
 
 
 def _claimable(now: datetime):  # type: ignore[no-untyped-def]
@@ -54,71 +60,70 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
     )
 
 
-async def claim(
-    session: AsyncSession, *, now: datetime, worker: str, limit: int, postgres: bool
-) -> list[int]:
-    """Claim up to `limit` due reminders for `worker`; commit right after."""
-    lease = now + LEASE
-    if postgres:
-        ids = list(
-            (
-                await session.scalars(
-                    select(Reminder.id)
-                    .where(_claimable(now))
-                    .order_by(Reminder.send_at, Reminder.id)
-                    .limit(limit)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
-        )
-        if ids:
-            await session.execute(
-                update(Reminder)
-                .where(Reminder.id.in_(ids))
-                .values(
-                    status=ReminderStatus.CLAIMED,
-                    claimed_by=worker,
-                    claimed_until=lease,
-                    attempts=Reminder.attempts + 1,
-                )
-            )
-        return ids
-    candidates = list(
-        (
-            await session.scalars(
-                select(Reminder.id)
-                .where(_claimable(now))
-                .order_by(Reminder.send_at, Reminder.id)
-                .limit(limit)
-            )
-        ).all()
+class Due(NamedTuple):
+    """A due reminder and the chat it goes to (not claimed yet)."""
+
+    reminder_id: int
+    chat_id: int
+
+
+async def due(session: AsyncSession, *, now: datetime, limit: int) -> list[Due]:
+    """Up to `limit` reminders that may be claimed now, oldest first, with their chat.
+    Nothing is claimed here: each one is claimed when its chat's turn has come."""
+    rows = await session.execute(
+        select(Reminder.id, Koordinator.telegram_user_id)
+        .join(Case, Case.id == Reminder.case_id)
+        .join(Koordinator, Koordinator.id == Case.koordinator_id)
+        .where(_claimable(now))
+        .order_by(Reminder.send_at, Reminder.id)
+        .limit(limit)
     )
-    if not candidates:
-        return []
-    # The condition is repeated in the UPDATE: a row another process claimed in between
-    # no longer matches, so only one writer wins each row.
-    await session.execute(
+    return [Due(reminder_id, chat_id) for reminder_id, chat_id in rows.all()]
+
+
+def _updated(result: Any) -> int:
+    """Rows an UPDATE changed."""
+    return int(cast(CursorResult[Any], result).rowcount)
+
+
+def _held(reminder_id: int, token: str):  # type: ignore[no-untyped-def]
+    # The fence: only the holder of this very claim may record what became of it. A
+    # claim another process took over after the lease ran out has another token.
+    return and_(
+        Reminder.id == reminder_id,
+        Reminder.claimed_by == token,
+        Reminder.status == ReminderStatus.CLAIMED,
+    )
+
+
+async def claim(session: AsyncSession, reminder_id: int, token: str, now: datetime) -> bool:
+    """Claim one due reminder under `token` (unique to this claim) for one lease; False
+    if it is not claimable any more (sent, or held by another sweep). The condition is in
+    the UPDATE itself, so of two sweeps only one wins the row, on SQLite and PostgreSQL.
+    """
+    result = await session.execute(
         update(Reminder)
-        .where(Reminder.id.in_(candidates), _claimable(now))
+        .where(Reminder.id == reminder_id, _claimable(now))
         .values(
             status=ReminderStatus.CLAIMED,
-            claimed_by=worker,
-            claimed_until=lease,
+            claimed_by=token,
+            claimed_until=now + LEASE,
             attempts=Reminder.attempts + 1,
         )
+        .execution_options(synchronize_session=False)
     )
-    return list(
-        (
-            await session.scalars(
-                select(Reminder.id).where(
-                    Reminder.id.in_(candidates),
-                    Reminder.claimed_by == worker,
-                    Reminder.claimed_until == lease,
-                    Reminder.status == ReminderStatus.CLAIMED,
-                )
-            )
-        ).all()
+    return _updated(result) == 1
+
+
+async def renew(session: AsyncSession, reminder_id: int, token: str, now: datetime) -> bool:
+    """Extend the lease of a claim still held under `token`; False if it was lost."""
+    result = await session.execute(
+        update(Reminder)
+        .where(_held(reminder_id, token))
+        .values(claimed_until=now + LEASE)
+        .execution_options(synchronize_session=False)
     )
+    return _updated(result) == 1
 
 
 @dataclass(frozen=True)
@@ -132,14 +137,14 @@ class Outgoing:
 
 
 async def prepare(
-    session: AsyncSession, reminder_id: int, worker: str, now: datetime, *, today: date
+    session: AsyncSession, reminder_id: int, token: str, now: datetime, *, today: date
 ) -> Outgoing | None:
     """Load a claimed reminder; cancel it when the deadline or case no longer wants it."""
     reminder = await session.get(Reminder, reminder_id)
     if (
         reminder is None
         or reminder.status != ReminderStatus.CLAIMED
-        or reminder.claimed_by != worker
+        or reminder.claimed_by != token
     ):
         return None
     deadline = await session.get(Deadline, reminder.deadline_id)
@@ -191,55 +196,76 @@ async def prepare(
 
 
 async def mark_sent(
-    session: AsyncSession, reminder_id: int, message_id: int, now: datetime
-) -> None:
-    """Telegram accepted it: never send it again."""
-    await session.execute(
+    session: AsyncSession, reminder_id: int, token: str, message_id: int | None, now: datetime
+) -> bool:
+    """Telegram accepted it (or may have: `message_id` None): never send it again. False
+    if the claim was no longer ours (nothing is changed then)."""
+    result = await session.execute(
         update(Reminder)
-        .where(Reminder.id == reminder_id)
+        .where(_held(reminder_id, token))
         .values(
             status=ReminderStatus.SENT,
             sent_at=now,
             message_id=message_id,
             claimed_until=None,
-            last_error=None,
+            last_error=None if message_id is not None else "uncertain: maybe delivered",
         )
+        .execution_options(synchronize_session=False)
     )
+    return _updated(result) == 1
 
 
 async def release(
     session: AsyncSession,
     reminder_id: int,
+    token: str,
     now: datetime,
     error: str,
     *,
     retry_in: timedelta = RETRY_LATER,
 ) -> bool:
     """Not sent this time: back to pending, tried again later (bounded). True when this
-    was the last attempt and the reminder is now failed for good."""
-    reminder = await session.get(Reminder, reminder_id)
-    if reminder is None:
-        return False
-    reminder.last_error = error[:200]
-    if reminder.attempts >= MAX_ATTEMPTS:
-        reminder.status = ReminderStatus.FAILED
+    was the last attempt and the reminder is now failed for good. Only the holder of
+    the claim changes anything."""
+    failed = await session.execute(
+        update(Reminder)
+        .where(_held(reminder_id, token), Reminder.attempts >= MAX_ATTEMPTS)
+        .values(status=ReminderStatus.FAILED, claimed_until=None, last_error=error[:200])
+        .execution_options(synchronize_session=False)
+    )
+    if _updated(failed):
         return True
-    reminder.status = ReminderStatus.PENDING
-    reminder.claimed_by = None
-    reminder.claimed_until = None
-    reminder.send_at = max(reminder.send_at, now + retry_in)
+    # A claimed row was due (send_at <= now), so now + retry_in is the later instant.
+    await session.execute(
+        update(Reminder)
+        .where(_held(reminder_id, token))
+        .values(
+            status=ReminderStatus.PENDING,
+            claimed_by=None,
+            claimed_until=None,
+            send_at=now + retry_in,
+            last_error=error[:200],
+        )
+        .execution_options(synchronize_session=False)
+    )
     return False
 
 
 async def mark_unreachable(
-    session: AsyncSession, reminder_id: int, chat_id: int, now: datetime
+    session: AsyncSession, reminder_id: int, token: str, chat_id: int, now: datetime
 ) -> Koordinator | None:
     """The koordinator blocked the bot: hold their reminders; returns them if newly so."""
-    reminder = await session.get(Reminder, reminder_id)
-    if reminder is not None:
-        reminder.status, reminder.claimed_by = ReminderStatus.PENDING, None
-        reminder.claimed_until = None
-        reminder.attempts = max(reminder.attempts - 1, 0)
+    await session.execute(
+        update(Reminder)
+        .where(_held(reminder_id, token))
+        .values(
+            status=ReminderStatus.PENDING,
+            claimed_by=None,
+            claimed_until=None,
+            attempts=sql_case((Reminder.attempts > 0, Reminder.attempts - 1), else_=0),
+        )
+        .execution_options(synchronize_session=False)
+    )
     koordinator = await access.koordinator_by_telegram_id(session, chat_id)
     if koordinator is None or koordinator.unreachable_since is not None:
         return None
@@ -256,17 +282,66 @@ async def _reachable(session: AsyncSession, *conditions: Any) -> list[Koordinato
     return list((await session.scalars(stmt)).all())
 
 
+def _digest(koordinator_id: int, week: str):  # type: ignore[no-untyped-def]
+    return and_(DigestLog.koordinator_id == koordinator_id, DigestLog.week == week)
+
+
 async def claim_digest(
-    session: AsyncSession, koordinator_id: int, week: str, now: datetime
+    session: AsyncSession, koordinator_id: int, week: str, token: str, now: datetime
 ) -> bool:
-    """Take this week's digest for the koordinator; False if another process has it."""
+    """Take this week's digest for the koordinator for one lease; False if it was sent
+    or another sweep holds it. A lease that ran out (a process died while sending, or
+    the send failed for now) is taken again, like a reminder's."""
     try:
         async with session.begin_nested():
-            session.add(DigestLog(koordinator_id=koordinator_id, week=week, sent_at=now))
+            session.add(
+                DigestLog(
+                    koordinator_id=koordinator_id,
+                    week=week,
+                    sent_at=now,
+                    claimed_by=token,
+                    claimed_until=now + LEASE,
+                )
+            )
             await session.flush()
+        return True
     except IntegrityError:
-        return False
-    return True
+        pass
+    result = await session.execute(
+        update(DigestLog)
+        .where(
+            _digest(koordinator_id, week),
+            DigestLog.claimed_until.is_not(None),
+            DigestLog.claimed_until < now,
+        )
+        .values(claimed_by=token, claimed_until=now + LEASE)
+        .execution_options(synchronize_session=False)
+    )
+    return _updated(result) == 1
+
+
+async def digest_done(
+    session: AsyncSession, koordinator_id: int, week: str, token: str, now: datetime
+) -> None:
+    """The week's digest was sent (or given up): never again this week."""
+    await session.execute(
+        update(DigestLog)
+        .where(_digest(koordinator_id, week), DigestLog.claimed_by == token)
+        .values(sent_at=now, claimed_until=None)
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def digest_retry(
+    session: AsyncSession, koordinator_id: int, week: str, token: str, now: datetime
+) -> None:
+    """Not sent this time: any sweep takes it again after `RETRY_LATER`."""
+    await session.execute(
+        update(DigestLog)
+        .where(_digest(koordinator_id, week), DigestLog.claimed_by == token)
+        .values(claimed_by=None, claimed_until=now + RETRY_LATER)
+        .execution_options(synchronize_session=False)
+    )
 
 
 async def digest_candidates(session: AsyncSession) -> list[Koordinator]:

@@ -8,6 +8,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from aiolimiter import AsyncLimiter
 
@@ -23,10 +24,17 @@ class SendLimiter:
         self._per_chat = per_chat_seconds
         self._last: dict[int, float] = {}
         self._locks: dict[int, asyncio.Lock] = {}
+        self._holders: dict[int, asyncio.Task[Any] | None] = {}
 
     @asynccontextmanager
     async def slot(self, chat_id: int) -> AsyncIterator[None]:
-        """Hold the chat's turn while sending; waits for both limits."""
+        """Hold the chat's turn while sending; waits for both limits. Re-entrant: a task
+        that already holds the chat's turn (the sweep claiming, then sending) does not
+        wait again."""
+        task = asyncio.current_task()
+        if task is not None and self._holders.get(chat_id) is task:
+            yield
+            return
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
         async with lock:
             last = self._last.get(chat_id)
@@ -35,10 +43,12 @@ class SendLimiter:
                 if wait > 0:
                     await asyncio.sleep(wait)
             await self._overall.acquire()
+            self._holders[chat_id] = task
             try:
                 yield
             finally:
                 self._last[chat_id] = time.monotonic()
+                self._holders.pop(chat_id, None)
             if len(self._last) > 50_000:
                 self._forget_old()
 

@@ -5,7 +5,8 @@ class), so every Bot API call is real JSON in and out: local mode chats with it 
 the terminal and the tests read what a user would see. It checks calls the way
 Telegram does where mistakes are likely (text length, HTML entities, callback data
 size, editing a missing message) and can inject faults (429, timeouts, network
-errors, a user who blocked the bot).
+errors, a user who blocked the bot, and a message delivered whose answer is then lost:
+`delivered_then_timeout`, `500_after_delivery`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import time
 from collections import deque
 from typing import Any
 
+import httpx
 from telegram.error import NetworkError, TimedOut
 
 from koordbot.standin.model import (
@@ -27,6 +29,9 @@ from koordbot.standin.model import (
     TelegramError400,
     visible_text,
 )
+
+# Faults that let the call do its work first, then answer as if it had failed.
+_AFTER_DELIVERY = ("delivered_then_timeout", "500_after_delivery")
 
 
 class FakeTelegram:
@@ -91,7 +96,7 @@ class FakeTelegram:
         fault = self._take_fault(method, params)
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(fault.seconds)
-        elif fault is not None:
+        elif fault is not None and fault.kind not in _AFTER_DELIVERY:
             return self._raise_fault(fault)
         if self.enforce_limits and method in _SENDING:
             limited = self._rate_limited(int(params.get("chat_id", 0)))
@@ -111,6 +116,13 @@ class FakeTelegram:
             return 409, {"ok": False, "error_code": 409, "description": f"Conflict: {exc}"}
         for listener in self.listeners:
             listener(method, params, result)
+        if fault is not None and fault.kind == "delivered_then_timeout":
+            # Done, but the answer never came back: what a read timeout looks like.
+            raise TimedOut("stand-in: timed out after delivering") from httpx.ReadTimeout(
+                "stand-in: no answer"
+            )
+        if fault is not None and fault.kind == "500_after_delivery":
+            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
         return 200, {"ok": True, "result": result}
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
@@ -137,10 +149,11 @@ class FakeTelegram:
                 "description": f"Too Many Requests: retry after {fault.retry_after}",
                 "parameters": {"retry_after": fault.retry_after},
             }
+        # These two happen before the request reaches the stand-in: nothing was done.
         if fault.kind == "timeout":
-            raise TimedOut("stand-in: timed out")
+            raise TimedOut("stand-in: timed out") from httpx.ConnectTimeout("stand-in")
         if fault.kind == "network":
-            raise NetworkError("stand-in: connection reset")
+            raise NetworkError("stand-in: connection reset") from httpx.ConnectError("stand-in")
         if fault.kind == "unauthorized":
             return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         if fault.kind == "blocked":

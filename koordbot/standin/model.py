@@ -66,7 +66,9 @@ class ChatMessage:
 @dataclass
 class Fault:
     method: str | None  # None = any method
-    kind: str  # retry_after | timeout | network | blocked | bad_request | slow
+    # retry_after | timeout | network | blocked | bad_request | slow |
+    # delivered_then_timeout | 500_after_delivery
+    kind: str
     times: int = 1
     retry_after: int = 1
     chat_id: int | None = None
