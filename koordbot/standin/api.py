@@ -17,21 +17,18 @@ import time
 from collections import deque
 from typing import Any
 
-import httpx
-from telegram.error import NetworkError, TimedOut
-
 from koordbot.standin.model import (
+    AFTER_DELIVERY,
     BOT_USER,
     ApiCall,
     ChatMessage,
     Fault,
     TelegramConflict,
     TelegramError400,
+    fault_after,
+    fault_before,
     visible_text,
 )
-
-# Faults that let the call do its work first, then answer as if it had failed.
-_AFTER_DELIVERY = ("delivered_then_timeout", "500_after_delivery")
 
 
 class FakeTelegram:
@@ -96,7 +93,7 @@ class FakeTelegram:
         fault = self._take_fault(method, params)
         if fault is not None and fault.kind == "slow":
             await asyncio.sleep(fault.seconds)
-        elif fault is not None and fault.kind not in _AFTER_DELIVERY:
+        elif fault is not None and fault.kind not in AFTER_DELIVERY:
             return self._raise_fault(fault)
         if self.enforce_limits and method in _SENDING:
             limited = self._rate_limited(int(params.get("chat_id", 0)))
@@ -116,13 +113,8 @@ class FakeTelegram:
             return 409, {"ok": False, "error_code": 409, "description": f"Conflict: {exc}"}
         for listener in self.listeners:
             listener(method, params, result)
-        if fault is not None and fault.kind == "delivered_then_timeout":
-            # Done, but the answer never came back: what a read timeout looks like.
-            raise TimedOut("stand-in: timed out after delivering") from httpx.ReadTimeout(
-                "stand-in: no answer"
-            )
-        if fault is not None and fault.kind == "500_after_delivery":
-            return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
+        if fault is not None and fault.kind in AFTER_DELIVERY:
+            return fault_after(fault)
         return 200, {"ok": True, "result": result}
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
@@ -143,26 +135,7 @@ class FakeTelegram:
     def _raise_fault(self, fault: Fault) -> tuple[int, dict[str, Any]]:
         if fault.kind == "retry_after":
             self.too_many_requests += 1
-            return 429, {
-                "ok": False,
-                "error_code": 429,
-                "description": f"Too Many Requests: retry after {fault.retry_after}",
-                "parameters": {"retry_after": fault.retry_after},
-            }
-        # These two happen before the request reaches the stand-in: nothing was done.
-        if fault.kind == "timeout":
-            raise TimedOut("stand-in: timed out") from httpx.ConnectTimeout("stand-in")
-        if fault.kind == "network":
-            raise NetworkError("stand-in: connection reset") from httpx.ConnectError("stand-in")
-        if fault.kind == "unauthorized":
-            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
-        if fault.kind == "blocked":
-            return 403, {
-                "ok": False,
-                "error_code": 403,
-                "description": "Forbidden: bot was blocked by the user",
-            }
-        return 400, {"ok": False, "error_code": 400, "description": "Bad Request: injected"}
+        return fault_before(fault)
 
     def _rate_limited(self, chat_id: int) -> tuple[int, dict[str, Any]] | None:
         now = time.monotonic()

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
+import httpx
+from telegram.error import NetworkError, TimedOut
+
 BOT_USER = {
     "id": 7_000_000_001,
     "is_bot": True,
@@ -74,6 +77,45 @@ class Fault:
     chat_id: int | None = None
     skip: int = 0  # let this many matching calls through first
     seconds: float = 0.0  # how long a `slow` call takes before it is answered
+
+
+# Faults that let the call do its work first, then answer as if it had failed.
+AFTER_DELIVERY = ("delivered_then_timeout", "500_after_delivery")
+
+
+def fault_before(fault: Fault) -> tuple[int, dict[str, Any]]:
+    """The answer of a fault that strikes before the call does anything."""
+    if fault.kind == "retry_after":
+        return 429, {
+            "ok": False,
+            "error_code": 429,
+            "description": f"Too Many Requests: retry after {fault.retry_after}",
+            "parameters": {"retry_after": fault.retry_after},
+        }
+    # These two happen before the request reaches the stand-in: nothing was done.
+    if fault.kind == "timeout":
+        raise TimedOut("stand-in: timed out") from httpx.ConnectTimeout("stand-in")
+    if fault.kind == "network":
+        raise NetworkError("stand-in: connection reset") from httpx.ConnectError("stand-in")
+    if fault.kind == "unauthorized":
+        return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+    if fault.kind == "blocked":
+        return 403, {
+            "ok": False,
+            "error_code": 403,
+            "description": "Forbidden: bot was blocked by the user",
+        }
+    return 400, {"ok": False, "error_code": 400, "description": "Bad Request: injected"}
+
+
+def fault_after(fault: Fault) -> tuple[int, dict[str, Any]]:
+    """The answer of a call that was done (a message delivered) and then failed."""
+    if fault.kind == "delivered_then_timeout":
+        # Done, but the answer never came back: what a read timeout looks like.
+        raise TimedOut("stand-in: timed out after delivering") from httpx.ReadTimeout(
+            "stand-in: no answer"
+        )
+    return 500, {"ok": False, "error_code": 500, "description": "Internal Server Error"}
 
 
 class _Entities(HTMLParser):
