@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
+from bot.rules.age import age_on, lowest_age_on
 from bot.rules.text import alias_key
 from storage.enums import CaseStatus
 from storage.models import Case, Koordinator
@@ -24,6 +25,7 @@ EDITABLE_FIELDS = (
     "appointed_on",
     "evaluation_months",
     "meeting_interval_months",
+    "vgs_years",
 )
 
 
@@ -186,9 +188,13 @@ async def update_case(
 
 
 def age_of(case: Case, today: date) -> int | None:
-    """The person's age today, from birth month and year."""
-    from bot.rules.age import age_on
+    """The person's age today for every rule about rights: the lowest possible age from
+    birth month and year (see `bot.rules.age`)."""
+    return lowest_age_on(case.birth_year, case.birth_month, today)
 
+
+def oldest_age_of(case: Case, today: date) -> int | None:
+    """The highest possible age today (shown next to the lowest when they differ)."""
     return age_on(case.birth_year, case.birth_month, today)
 
 
@@ -199,7 +205,7 @@ def field_changes(field: str, value: Any) -> dict[str, Any]:
         return {"birth_year": year, "birth_month": month}
     if field == "appointed_on":
         return {"appointed_on": date.fromisoformat(value)}
-    if field in ("evaluation_months", "meeting_interval_months"):
+    if field in ("evaluation_months", "meeting_interval_months", "vgs_years"):
         return {field: int(value) if value and str(value).isdigit() else None}
     return {field: value}
 

@@ -17,7 +17,7 @@ from sqlalchemy import Select, bindparam, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.rules.cadences import CADENCE_KINDS, Cadence, oppstart_due, reminder_days
-from bot.rules.transitions import transitions_for
+from bot.rules.transitions import DEFAULT_VGS_YEARS, transitions_for
 from bot.rules.workdays import delivery_instant, next_working_day, previous_working_day
 from bot.settings import Settings
 from storage.enums import CaseStatus, Level
@@ -245,7 +245,7 @@ async def refresh_case(
             settings,
             now,
             kind="oppstartsamtale",
-            due=oppstart_due(case.appointed_on, cadence),
+            due=oppstart_due(case.koordinator_since or case.appointed_on, cadence),
             source="cadence",
             source_ref="cadence:oppstartsamtale",
         )
@@ -327,6 +327,9 @@ async def refresh_transitions(
             case.birth_month,
             arena,
             school_shift_years=case.school_shift_years,
+            vgs_years=case.vgs_years or DEFAULT_VGS_YEARS,
+            county_notice=settings.county_notice,
+            role=case.role,
             today=today,
         ):
             wanted[f"transition:{t.kind}"] = t

@@ -35,9 +35,7 @@ async def record_outcome(
     before it starts; a moved meeting keeps everything but its time, which the
     caller asks again (`move`)."""
     meeting = await session.get(Meeting, meeting_id) if meeting_id else None
-    case = (
-        await cases.case_for(session, me, meeting.case_id, now) if meeting is not None else None
-    )
+    case = await cases.case_for(session, me, meeting.case_id, now) if meeting is not None else None
     if meeting is None or case is None or outcome not in OUTCOMES:
         return MeetingOutcome("not_found")
     if meeting.status != "planned":

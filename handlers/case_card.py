@@ -66,6 +66,7 @@ async def card_values(req: Req, case: Case) -> dict[str, Any]:
     return {
         "case": case,
         "age": cases.age_of(case, req.services.today()),
+        "age_max": cases.oldest_age_of(case, req.services.today()),
         "deadlines": (await deadlines.active_of(req.session, case.id))[:4],
         "today": req.services.today(),
     }

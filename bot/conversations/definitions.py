@@ -60,7 +60,7 @@ OPTION_ROLES = frozenset({"close_case"})
 REQUIRED_STEPS: dict[str, tuple[str, ...]] = {
     "register": ("name", "tjenestested"),
     "new_case": ("alias", "role", "level", "birth", "gender", "arena", "appointed_on"),
-    "edit_case": ("evaluation_months", "meeting_interval_months"),
+    "edit_case": ("evaluation_months", "meeting_interval_months", "vgs_years"),
     "snooze": ("snooze_date",),
     "move_deadline": ("move_date",),
     "new_deadline": ("deadline_type", "new_deadline_date"),
