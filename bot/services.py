@@ -24,6 +24,10 @@ class Services:
     questionnaires: dict[str, Questionnaire]
     forms: dict[str, Questionnaire]
 
+    def __post_init__(self) -> None:
+        # Every text names the KE as the municipality does (KOORDBOT_KE_NAME).
+        self.texts.set_ke_name(self.settings.ke_name)
+
     @property
     def zone(self) -> ZoneInfo:
         return self.settings.zone

@@ -54,7 +54,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import NullLocator
 
 from bot.rules.age import age_on
-from messages import Texts, format_short_date
+from messages import Texts, capitalised, format_short_date
 from storage.enums import Arena, CaseStatus, Gender, Level, Role, Tjenestested
 
 DEFAULT_THRESHOLD = 5
@@ -558,7 +558,7 @@ def render_chart(stats: Statistics, texts: Texts, threshold: int = DEFAULT_THRES
     head.text(
         0.005,
         0.72,
-        w["title"].format(date=texts.long_date(stats.today)),
+        w["title"].format(ke=capitalised(texts.ke_name), date=texts.long_date(stats.today)),
         fontsize=22,
         weight="bold",
         color=INK,

@@ -262,7 +262,10 @@ def guarded(level: Access) -> Callable[[Handler], Callback]:
                 if req.text and find_fnr(req.text):
                     # Refuse before anything can store it, and scrub it from the chat.
                     await req.delete_user_message()
-                    await req.reply("errors/fnr_refused")
+                    await req.reply(
+                        "errors/fnr_refused",
+                        registered=bool(koordinator and koordinator.registered),
+                    )
                     return
                 if not await _allowed(req, level):
                     return

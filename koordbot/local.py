@@ -25,7 +25,7 @@ LOCAL_ADMIN_ID = 1001
 FILES = Path("local-files")
 
 HELP = """Lokal modus: du chatter med den ekte boten, uten Telegram.
-  Skriv som på mobilen: /start, /ny, /saker, et kallenavn ...
+  Skriv som på mobilen: /start, /ny, /saker, et kortnavn ...
   Et tall trykker knappen med det nummeret under siste melding.
   Start linjen med et mellomrom for å sende et tall som tekst.
   !bruker N   bytt til testbruker N (1 er admin; andre må inviteres med /invitasjon)
@@ -103,7 +103,7 @@ async def run_local(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO =
             poll_interval=0.0, timeout=1, allowed_updates=Update.ALL_TYPES
         )
         try:
-            await _read_loop(terminal, telegram, stdin, out)
+            await _read_loop(app, terminal, telegram, stdin, out)
             await _settle(app, telegram)
         finally:
             await app.updater.stop()
@@ -114,7 +114,7 @@ async def run_local(settings: Settings, stdin: TextIO = sys.stdin, out: TextIO =
 
 
 async def _read_loop(
-    terminal: Terminal, telegram: FakeTelegram, stdin: TextIO, out: TextIO
+    app: Any, terminal: Terminal, telegram: FakeTelegram, stdin: TextIO, out: TextIO
 ) -> None:
     assert telegram.updates is not None
     while True:
@@ -141,7 +141,7 @@ async def _read_loop(
         update = terminal.update_for(line)
         if update is not None:
             await telegram.updates.put(update)
-            await _settle_queue(telegram)
+            await _settle(app, telegram)
 
 
 async def _settle_queue(telegram: FakeTelegram) -> None:
@@ -159,7 +159,9 @@ async def _settle_queue(telegram: FakeTelegram) -> None:
 
 async def _settle(app: Any, telegram: FakeTelegram) -> None:
     await _settle_queue(telegram)
-    while not app.update_queue.empty():
+    # An update can work quietly for a while (a new case computes its deadlines) before
+    # it answers: wait for the ones in flight, not just for a pause in the calls.
+    while not app.update_queue.empty() or app.update_processor.current_concurrent_updates:
         await asyncio.sleep(0.05)
     await _settle_queue(telegram)
 

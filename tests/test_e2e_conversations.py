@@ -51,7 +51,7 @@ async def answer_current(chat, *, text="Går fint i hverdagen", goals=1, tiltak=
 async def run_to_end(chat, limit=200, **kw):
     seen: dict[str, int] = {}
     for _ in range(limit):
-        if "er fullført og lagret" in chat.last_text:
+        if "svarene er lagret" in chat.last_text:
             return
         await answer_current(chat, seen=seen, **kw)
     raise AssertionError("conversation did not end")

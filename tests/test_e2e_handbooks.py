@@ -81,3 +81,48 @@ async def test_a_youths_case_gets_the_county_notice_and_the_checklist_at_18(bot)
     await create_case(younger, "IJ", birth="05.2012")
     await younger.tap("Overganger")
     assert "01.10.2027 Melding til fylket om søkere med fortrinnsrett (vgs)" in younger.last_text
+
+
+# ---- words ---------------------------------------------------------------------------
+async def test_fodselsnummer_during_registration_does_not_speak_of_a_case(bot):
+    admin = await bot.registered_admin()
+    await admin.send("/invitasjon")
+    code = admin.last_text.split("/start ")[1].split()[0]
+    newcomer = bot.chat(name="Ola")
+    await newcomer.send(f"/start {code}")
+    replies = await newcomer.send("15058512343")
+    assert "fødselsnummer" in replies[0] and "registreringen" in replies[0]
+    assert "saken" not in replies[0] and "kortnavn" not in replies[0]
+
+
+async def test_the_ke_is_called_what_the_municipality_calls_it(settings, clock, tmp_path):
+    from storage.crypto import Cipher
+    from tests.conftest import TEST_KEY
+    from tests.harness import TestBot
+
+    ktk = TestBot(
+        settings=settings.model_copy(update={"ke_name": "KTK"}),
+        cipher=Cipher(TEST_KEY),
+        clock=clock,
+    )
+    await ktk.start()
+    try:
+        stranger = ktk.chat(name="Eve")
+        replies = await stranger.send("/start")
+        assert "invitasjonslenke fra KTK" in replies[0]
+        kari = await ktk.registered_user()
+        await kari.send("/koordinatorer")
+        assert "Dette kan bare KTK (administratorer) gjøre." in kari.last_text
+    finally:
+        await ktk.stop()
+
+
+async def test_counts_are_singular_for_one(bot):
+    kari = await bot.registered_user("Kari Nordmann")
+    await create_case(kari, "AB")
+    anne = bot.admin()
+    replies = await anne.send("/koordinatorer")
+    assert "Kari Nordmann – Skole: 1 aktiv sak" in replies[0]
+    assert "1 aktive saker" not in replies[0]
+    replies = await kari.send("/mine_data")
+    assert "Saker: 1 åpen, 0 avsluttede" in replies[0]

@@ -23,11 +23,11 @@ async def test_koordinatorer_list_and_deactivation_needs_handover_first(bot):
     per = await bot.registered_user("Per Olsen", tjenestested="NAV")
     anne = bot.admin()
     replies = await anne.send("/koordinatorer")
-    assert "Kari Nordmann – Skole: 1 aktive saker" in replies[0]
+    assert "Kari Nordmann – Skole: 1 aktiv sak" in replies[0]
     assert "Per Olsen – NAV: 0 aktive saker" in replies[0]
-    await anne.tap("Kari Nordmann · 1 saker")
+    await anne.tap("Kari Nordmann · 1 sak")
     await anne.tap("Deaktiver")
-    assert "har fortsatt 1 åpne saker (AB)" in anne.replies()[0]
+    assert "har fortsatt 1 åpen sak (AB)" in anne.replies()[0]
     await anne.tap("AB: Bytt koordinator")
     await answer_yes(anne, 4)
     await anne.tap("Per Olsen (NAV)")
@@ -125,7 +125,7 @@ async def test_my_data(bot):
     kari = await bot.registered_user("Kari Nordmann")
     await create_case(kari, "AB")
     replies = await kari.send("/mine_data")
-    assert "Navn: Kari Nordmann" in replies[0] and "Saker: 1 åpne, 0 avsluttede" in replies[0]
+    assert "Navn: Kari Nordmann" in replies[0] and "Saker: 1 åpen, 0 avsluttede" in replies[0]
     assert "Ryddig modus: på" in replies[0]
 
 

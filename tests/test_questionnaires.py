@@ -57,7 +57,10 @@ def shipped() -> dict[str, Questionnaire]:
 
 @pytest.fixture(scope="module")
 def env() -> jinja2.Environment:
-    return default_environment()
+    # The bot renders the files in its own environment, with the KE's name as `ke`.
+    environment = default_environment()
+    environment.globals["ke"] = "koordinerende enhet"
+    return environment
 
 
 def render(env: jinja2.Environment, source: str, case: SampleCase, answers: dict[str, Any]) -> str:
@@ -177,8 +180,10 @@ def test_every_text_renders_for_any_case(
 ) -> None:
     for q in shipped.values():
         for source in (q.intro, q.outro):
+            # The alias is in the header of the intro and closing messages (conv/intro,
+            # conv/finished), so the file's own words need not repeat it.
             out = render(env, source, case, {})
-            assert case.alias in out and ".." not in out, q.id
+            assert out.strip() and ".." not in out, q.id
         for step in q:
             shown(env, step, case, {})  # must not raise with no answers yet
             for source in (step.text, step.help):
@@ -200,7 +205,8 @@ def test_outros_render_with_answers(
 ) -> None:
     for answers in ({"ansvarsgruppe": "ja"}, {"videre": "avslutte"}, {"videre": "endre"}):
         for q in shipped.values():
-            assert case.alias in render(env, q.outro, case, answers)
+            out = render(env, q.outro, case, answers)
+            assert out.strip() and ".." not in out, q.id
 
 
 def test_child_steps_follow_age(shipped: dict[str, Questionnaire], env: jinja2.Environment) -> None:
