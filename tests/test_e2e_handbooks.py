@@ -126,3 +126,134 @@ async def test_counts_are_singular_for_one(bot):
     assert "1 aktive saker" not in replies[0]
     replies = await kari.send("/mine_data")
     assert "Saker: 1 åpen, 0 avsluttede" in replies[0]
+
+
+# ---- the conversations ---------------------------------------------------------------
+async def until(chat, words, limit=120):
+    """Answer like a hurried koordinator until a question with `words` is on screen."""
+    from tests.test_e2e_conversations import answer_current
+
+    seen: dict[str, int] = {}
+    for _ in range(limit):
+        if words in chat.last_text:
+            return chat.last_text
+        if "svarene er lagret" in chat.last_text:
+            raise AssertionError(f"the conversation ended without asking {words!r}")
+        await answer_current(chat, seen=seen)
+    raise AssertionError(f"never asked {words!r}")
+
+
+def asked(chat):
+    """Every question the bot has put so far, as one text."""
+    return chat.everything_seen()
+
+
+async def test_oppstart_with_a_youth_who_may_be_15_or_16(bot):
+    # Born November 2010: on 24 November 2026 the youth may still be 15, so the bot
+    # must not say «har fylt 16 år og samtykker selv» (Vestre Toten 7.2).
+    kari = await bot.registered_user()
+    await create_case(kari, "AB", birth="11.2010")
+    assert "Født: november 2010 (15 eller 16 år)" in kari.last_text
+    await kari.send("/oppstart AB")
+    text = await until(kari, "hva en individuell plan er")
+    # Ringerike: what an IP is and is not.
+    assert "ikke et juridisk bindende" in text and "ikke nødvendigvis flere tjenester" in text
+    await kari.tap("Ja")
+    await kari.tap("Ingen notat")
+    assert "Ønsker AB og foresatte en individuell plan?" in kari.last_text
+    await kari.tap("Ja")
+    text = await until(kari, "samtykke til at det lages en individuell plan")
+    assert "kan ha fylt 16 år" in text
+    text = await until(kari, "samtykke til tverrfaglig samarbeid")
+    assert "kan ha fylt 16 år" in text and "har fylt 16 år og samtykker selv" not in text
+    await until(kari, "selv forstå hva et samtykke innebærer")
+    await kari.tap("Nei")
+    text = await until(kari, "hvem som kan samtykke på vegne av AB")
+    assert "Foresatte kan samtykke" in text
+    await until(kari, "sin mening om hjelpen")
+    await until(kari, "enkel kriseplan")
+    await until(kari, "svarene er lagret")
+    assert "endre nivået" not in kari.last_text  # the case is already at level IP
+    everything = asked(kari)
+    assert "har fylt 16 år og samtykker selv" not in everything
+    assert "oversikt over vedtakene AB har" in everything
+
+
+async def test_oppstart_for_an_adult_asks_about_verge_and_a_young_child_is_heard(bot):
+    kari = await bot.registered_user()
+    await kari.send("/ny")
+    await kari.send("HK")
+    await kari.tap("Koordinator")
+    await kari.tap("Ansvarsgruppe")
+    await kari.send("05.1980")
+    await kari.tap("Hopp over")
+    await kari.tap("Arbeid / dagtilbud")
+    await kari.tap("I dag")
+    await kari.send("/oppstart HK")
+    await until(kari, "Ønsker HK en individuell plan?")
+    await kari.tap("Ja")
+    await until(kari, "Har HK verge?")
+    await until(kari, "svarene er lagret")
+    assert "endre nivået på saken til IP" in kari.last_text
+    assert "sin mening" not in asked(kari)
+    # A ten-year-old is asked for too (the child's view below 12).
+    await create_case(kari, "CD", birth="03.2016")
+    await kari.send("/oppstart CD")
+    text = await until(kari, "Har CD fått si sin mening")
+    assert "Også yngre barn har rett til å bli hørt" in text
+
+
+async def test_kartlegging_coordinates_delplaner_transitions_and_vergemal(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB", birth="03.2010")  # 16: vergemål before 18
+    await kari.send("/kartlegging AB")
+    text = await until(kari, "Vil dere kartlegge skolen nå?")
+    await kari.tap("Ja, nå")
+    text = await until(kari, "Hvilken tilrettelegging gir skolen")
+    # Opplæringslova 2023: the school's words; spesialpedagogisk hjelp is barnehage's.
+    assert "individuelt tilrettelagt opplæring" in text and "personlig assistanse" in text
+    assert "spesialpedagogisk" not in text
+    text = await until(kari, "Hvilke andre planer har AB")
+    for plan in ("IOP (opplæringsplan)", "Behandlingsplan", "Tiltaksplan (barnevern)", "Kriseplan"):
+        assert plan in kari.buttons()
+    assert "den individuelle planen" in text
+    await until(kari, "Hvilke overganger kommer")
+    assert "18 år, tjenester for voksne" in kari.buttons()
+    text = await until(kari, "informasjon om vergemål")
+    assert "Foresatte er verge bare fram til 18 år" in text
+
+
+async def test_evaluering_renews_consent_at_16_and_speaks_of_the_level(bot):
+    kari = await bot.registered_user()
+    await kari.send("/ny")
+    await kari.send("AB")
+    await kari.tap("Koordinator")
+    await kari.tap("Ansvarsgruppe")
+    await kari.send("03.2010")
+    await kari.tap("Hopp over")
+    await kari.tap("Videregående")
+    await kari.tap("I dag")
+    await kari.send("/evaluering AB")
+    text = await until(kari, "AB har fylt 16 år")
+    assert "selv samtykket til ansvarsgruppen" in text
+    await until(kari, "Trengs ansvarsgruppen fortsatt?")
+    await until(kari, "svarene er lagret")
+    everything = asked(kari)
+    assert "planen" not in everything.replace("planverktøyet", "")
+    assert "Fungerer koordinatorrollen slik AB og familien trenger?" in everything
+
+
+async def test_mote_agrees_the_time_and_sets_the_next_meeting(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/mote AB")
+    await kari.tap("Ansvarsgruppemøte")
+    await kari.send("05.03.2027 kl 14:30")
+    assert "Er tidspunktet avtalt med AB og foresatte?" in kari.last_text
+    text = await until(kari, "Når skal neste møte være?")
+    assert "tre uker før" in text
+    await kari.send("03.09.2027")
+    await until(kari, "svarene er lagret")
+    assert "Neste møte: 3. september 2027" in kari.last_text
+    [nxt] = await rows(bot, Deadline, Deadline.kind == "neste_mote")
+    assert (nxt.due, nxt.status) == (date(2027, 9, 3), "open")

@@ -22,6 +22,8 @@ KIND_ANSVARSGRUPPEMOTE = "ansvarsgruppemote"
 KIND_INNKALLING = "innkalling"
 KIND_MOTE = "mote"
 KIND_REFERAT = "referat"
+# The date of the next meeting, agreed at the end of the møte conversation.
+KIND_NESTE_MOTE = "neste_mote"
 
 # Vedtak that run out (Ringerike lists the services the tildelingskontor decides:
 # «Avlastning/støttekontakt/BPA/hjemmetjenester/fysio/ergo/omsorgstønad/bolig»; Folldal
@@ -51,6 +53,7 @@ CADENCE_KINDS: tuple[str, ...] = (
     KIND_INNKALLING,
     KIND_MOTE,
     KIND_REFERAT,
+    KIND_NESTE_MOTE,
     *VEDTAK_KINDS,
 )
 
@@ -67,6 +70,8 @@ class Cadence:
     - evaluation: 14 days to prepare;
     - a scheduled meeting: the day before (SPEC 3.3);
     - invitation and minutes are tasks on their own day: no lead;
+    - the agreed date of the next meeting: 21 days, a week to find the room and people
+      before the invitation goes out 14 days ahead;
     - a vedtak that runs out: 90 and 30 days, time to apply again before it ends
       (the lead days of each vedtak kind, in `VEDTAK_LEAD_DAYS`).
     """
@@ -81,6 +86,7 @@ class Cadence:
     meeting_due_lead_days: tuple[int, ...] = (30,)
     evaluation_lead_days: tuple[int, ...] = (14,)
     meeting_lead_days: tuple[int, ...] = (1,)
+    next_meeting_lead_days: tuple[int, ...] = (21,)
 
     def lead_days_for(self, kind: str) -> tuple[int, ...]:
         """Reminder lead days for one of `CADENCE_KINDS`."""
@@ -91,6 +97,7 @@ class Cadence:
             KIND_INNKALLING: (),
             KIND_MOTE: self.meeting_lead_days,
             KIND_REFERAT: (),
+            KIND_NESTE_MOTE: self.next_meeting_lead_days,
         }
         try:
             return leads[kind] if kind in leads else VEDTAK_LEAD_DAYS[kind]
