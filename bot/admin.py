@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
+from bot.rules.cadences import KIND_OPPSTARTSAMTALE, oppstart_due
+from bot.settings import Settings
 from storage.enums import CaseStatus
 from storage.models import Case, Deadline, Koordinator
 
@@ -142,13 +144,36 @@ async def hand_over(
     case: Case,
     new: Koordinator,
     checklist: str,
+    settings: Settings,
+    today: date,
     now: datetime,
 ) -> Koordinator:
-    """Move the case (answers and deadlines follow) to `new`; returns the old koordinator."""
+    """Appoint `new` (answers and deadlines follow); returns the old koordinator.
+
+    - the outgoing koordinator can still read the case for the overlap days
+      (Vestre Toten 7.6: «sikre at overføring av nødvendig informasjon overlappes»);
+    - the new koordinator's appointment date is today, and an oppstartsamtale is due
+      within the cadence's days (7.5: «Når du blir koordinator for en ny bruker eller
+      overtar som koordinator, tar du kontakt med bruker»).
+    """
     old = await session.get(Koordinator, case.koordinator_id)
     case.koordinator_id = new.id
     case.tjenestested = new.tjenestested
     case.updated_at = now
+    case.koordinator_since = today
+    overlap = settings.handover_overlap_days
+    case.previous_koordinator_id = old.id if old is not None and overlap else None
+    case.previous_until = today + timedelta(days=overlap) if overlap else None
+    await deadlines.upsert(
+        session,
+        case,
+        settings,
+        now,
+        kind=KIND_OPPSTARTSAMTALE,
+        due=oppstart_due(today, deadlines.case_cadence(case, settings)),
+        source="cadence",
+        source_ref=f"cadence:{KIND_OPPSTARTSAMTALE}",
+    )
     await audit.record(
         session,
         at=now,

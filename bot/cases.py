@@ -13,7 +13,7 @@ from bot import audit, deadlines
 from bot.rules.age import age_on, lowest_age_on
 from bot.rules.text import alias_key
 from storage.enums import CaseStatus
-from storage.models import Case, Koordinator
+from storage.models import Case, Deadline, Koordinator
 
 EDITABLE_FIELDS = (
     "alias",
@@ -124,14 +124,57 @@ async def case_for(
     return case
 
 
-async def find_by_alias(session: AsyncSession, koordinator: Koordinator, text: str) -> Case | None:
-    """The koordinator's own case with this alias (case-insensitive)."""
+async def find_by_alias(
+    session: AsyncSession, koordinator: Koordinator, text: str, *, readable_on: date | None = None
+) -> Case | None:
+    """The koordinator's own case with this alias (case-insensitive); with `readable_on`,
+    else a case handed over from them whose overlap has not ended that day."""
     key = alias_key(text)
     if not key or len(key) > 64:
         return None
-    return await session.scalar(
+    own = await session.scalar(
         select(Case).where(Case.koordinator_id == koordinator.id, Case.alias_key == key)
     )
+    if own is not None or readable_on is None:
+        return own
+    return await session.scalar(
+        select(Case)
+        .where(
+            Case.previous_koordinator_id == koordinator.id,
+            Case.previous_until >= readable_on,
+            Case.status != CaseStatus.CLOSED,
+            Case.alias_key == key,
+        )
+        .limit(1)
+    )
+
+
+def in_overlap(case: Case, koordinator: Koordinator, today: date) -> bool:
+    """True when `koordinator` handed the case over and may still read it today."""
+    return (
+        case.previous_koordinator_id == koordinator.id
+        and case.previous_until is not None
+        and today <= case.previous_until
+        and case.status != CaseStatus.CLOSED
+    )
+
+
+async def case_to_read(
+    session: AsyncSession, koordinator: Koordinator, case_id: int, now: datetime, today: date
+) -> Case | None:
+    """The case for reading (card, PDF): the koordinator's own, or one they handed over
+    while the overlap lasts (audited as such)."""
+    case = await session.get(Case, case_id)
+    if (
+        case is not None
+        and case.koordinator_id != koordinator.id
+        and in_overlap(case, koordinator, today)
+    ):
+        await audit.record(
+            session, at=now, action="case.overlap_read", actor=koordinator, case_id=case.id
+        )
+        return case
+    return await case_for(session, koordinator, case_id, now)
 
 
 async def opened(
@@ -229,8 +272,6 @@ async def close_case(
     session: AsyncSession, koordinator: Koordinator, case: Case, reason: str, now: datetime
 ) -> None:
     """Close the case: open deadlines are dropped so no reminder goes out."""
-    from storage.models import Deadline
-
     case.status = CaseStatus.CLOSED
     case.close_reason = reason
     case.closed_at = now

@@ -26,7 +26,9 @@ Format: `<verb>:<arg>:<arg>`. Verbs:
   ts:<case>:<later|earlier> shift school transitions by a year
   pd:<case>              show transition proposals
   nf:<case>              add a deadline or custom transition by hand
-  ho:<case> / hk:<case>:<koordinator>  hand over: checklist, then the new koordinator
+  ho:<case> / hk:<case>:<koordinator>:<wish>  hand over: checklist, then the new
+                         koordinator (an admin appoints, a koordinator proposes)
+  ra / rn:<request>      an admin approves / declines a request to the KE
   cl:<case> / ro:<case>  close (checklist) / reopen
   dl:<case> / dy:<case>  delete: ask / confirmed
   ko kd kr ka ku kc:<koordinator>  admin: detail, deactivate, reactivate, admin on/off,
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 
 VERBS = frozenset(
     "f c e ef p r l d m q k cv rl s a x ml mo z u sn tc tm tx ts pd nf "
-    "ho hk cl ro dl dy ko kd kr ka ku kc".split()
+    "ho hk ra rn cl ro dl dy ko kd kr ka ku kc".split()
 )
 MAX_BYTES = 64
 

@@ -74,7 +74,9 @@ async def text(req: Req) -> None:
 
         await resume_registration(req)
         return
-    case = await cases.find_by_alias(req.session, koordinator, req.text)
+    case = await cases.find_by_alias(
+        req.session, koordinator, req.text, readable_on=req.services.today()
+    )
     if case is not None:
         from handlers.case_card import show_card
 

@@ -18,9 +18,16 @@ log = logging.getLogger(__name__)
 
 
 async def notify_ke(
-    app: Any, template: str, /, *, exclude_user: int | None = None, **values: Any
+    app: Any,
+    template: str,
+    /,
+    *,
+    exclude_user: int | None = None,
+    markup: Any = None,
+    **values: Any,
 ) -> None:
-    """Render `template` and send it to the KE chat or the admins."""
+    """Render `template` and send it to the KE chat or the admins (with buttons an admin
+    decides by, when `markup` is given)."""
     from handlers.reminders import limiter_of, send_guarded
 
     services = services_of(app)
@@ -34,7 +41,7 @@ async def notify_ke(
         if chat_id == exclude_user:
             continue
         async with limiter_of(app).slot(chat_id):
-            result = await send_guarded(app.bot, chat_id, str(text), None)
+            result = await send_guarded(app.bot, chat_id, str(text), markup)
         if result.message_id is None:
             log.warning("KE notice to %s not delivered: %s", chat_id, result.error)
 

@@ -48,6 +48,8 @@ async def button(req: Req) -> None:
         await deadlines_view.on_button(req, cb)
     elif cb.verb in ("ho", "hk", "cl", "ro", "dl", "dy"):
         await case_lifecycle.on_button(req, cb)
+    elif cb.verb in ("ra", "rn"):
+        await case_lifecycle.on_request(req, cb)
     elif cb.verb in ("ko", "kd", "kr", "ka", "ku", "kc"):
         await admin_views.on_button(req, cb)
     else:

@@ -65,6 +65,8 @@ def callback_data(case, run, deadline, koordinator_id):
         "nf": f"nf:{c}",
         "ho": f"ho:{c}",
         "hk": f"hk:{c}:{koordinator_id}",
+        "ra": "ra:1",
+        "rn": "rn:1",
         "cl": f"cl:{c}",
         "ro": f"ro:{c}",
         "dl": f"dl:{c}",
@@ -173,7 +175,7 @@ async def test_another_koordinator_sees_nothing_of_karis_case(bot):
     assert await snapshot(bot) == before
 
 
-@pytest.mark.parametrize("verb", ["kd", "ka", "ku", "kr"])
+@pytest.mark.parametrize("verb", ["kd", "ka", "ku", "kr", "ra", "rn"])
 async def test_admin_verbs_refused_for_a_koordinator(bot, verb):
     kari = await bot.registered_user("Kari Nordmann")
     per = await bot.registered_user("Per Olsen")

@@ -82,8 +82,9 @@ async def test_a_closed_case_does_not_take_a_paused_conversation(bot):
     await kari.tap("⏸ Pause")
     await kari.send("AB")
     await kari.tap("Avslutt sak")
-    for _ in range(3):
+    for _ in range(4):
         await kari.tap("Ja")
+    await kari.tap("Nei")  # no further cooperation
     await kari.tap(kari.buttons()[0])  # a close reason
     assert "avsluttet" in kari.last_text
     replies = await kari.send("/fortsett")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from storage.models import Case, Deadline
+from storage.models import Case, Deadline, Koordinator
 from tests.conftest import OSLO
 from tests.harness import rows
 from tests.test_e2e_cases import create_case
@@ -257,3 +257,174 @@ async def test_mote_agrees_the_time_and_sets_the_next_meeting(bot, clock):
     assert "Neste møte: 3. september 2027" in kari.last_text
     [nxt] = await rows(bot, Deadline, Deadline.kind == "neste_mote")
     assert (nxt.due, nxt.status) == (date(2027, 9, 3), "open")
+
+
+# ---- closing and handover ------------------------------------------------------------
+def ke_texts(bot):
+    return [m.text for m in bot.telegram.messages(bot.admin().user_id) if m.from_bot]
+
+
+async def test_closing_without_agreement_is_a_request_to_the_ke(bot):
+    # Vestre Toten 7.6: «Dersom bruker/foresatt/verge fortsatt ønsker koordinator/IP,
+    # kontaktes KTK som gjør en ny vurdering».
+    kari = await bot.registered_user("Kari Nordmann")
+    await create_case(kari, "AB")
+    await kari.tap("Avslutt sak")
+    assert "ny vurdering" not in kari.last_text and "forespørsel" in kari.last_text
+    await kari.tap("Nei")
+    await kari.tap("Ja")
+    assert "inaktiv i planverktøyet" in kari.last_text
+    await kari.tap("Ikke aktuelt")
+    assert "ansvarsgruppen og de andre tjenestene" in kari.last_text
+    await kari.tap("Ja")
+    assert "stafettlogg" in kari.last_text
+    await kari.tap("Nei")
+    reasons = kari.buttons()
+    assert "Over til voksentjenester / fylt 18" in reasons and "Dødsfall" in reasons
+    assert "Planen trengs ikke lenger" not in reasons and "Død" not in reasons
+    await kari.tap("Personen ønsker det ikke lenger")
+    assert "AB er ikke avsluttet" in kari.last_text
+    [case] = await rows(bot, Case)
+    assert case.status == "active"
+    assert [d for d in await rows(bot, Deadline) if d.status == "open"]
+    anne = bot.admin()
+    notice = anne.last
+    assert notice.text.startswith("❓ Forespørsel om å avslutte AB (Kari Nordmann)")
+    assert "Årsak: Personen ønsker det ikke lenger." in notice.text
+    assert notice.buttons() == ["Avslutt saken", "Behold saken åpen"]
+    kari_before = len(kari.bot_messages())
+    replies = await kari.press(notice.keyboard[0][0]["callback_data"], notice)
+    assert replies == [] and "admin" in kari.callback_answers()[-1].lower()
+    assert len(kari.bot_messages()) == kari_before
+    await anne.tap("Behold saken åpen", notice)
+    assert "Saken er fortsatt åpen (Anne Admin)" in anne.last_text
+    assert "saken fortsetter, og du er fortsatt koordinator" in kari.last_text
+    [case] = await rows(bot, Case)
+    assert case.status == "active"
+
+
+async def test_the_ke_closes_a_requested_closing_with_one_tap(bot):
+    kari = await bot.registered_user("Kari Nordmann")
+    await create_case(kari, "AB")
+    await kari.send("AB")
+    await kari.tap("Avslutt sak")
+    for answer in ("Nei", "Ja", "Ja", "Ja", "Ja, i stafettlogg", "Dødsfall"):
+        await kari.tap(answer)
+    await kari.send("AB")
+    assert "Venter på koordinerende enhet: forespørsel om å avslutte" in kari.last_text
+    anne = bot.admin()
+    notice = anne.last
+    approve = notice.keyboard[0][0]["callback_data"]
+    await anne.tap("Avslutt saken", notice)
+    assert "Saken er avsluttet (Anne Admin)" in anne.last_text
+    assert "har avsluttet saken AB" in kari.last_text
+    [case] = await rows(bot, Case)
+    assert (case.status, case.close_reason) == ("closed", "dod")
+    assert not [d for d in await rows(bot, Deadline) if d.status in ("open", "proposed")]
+    await anne.press(approve, notice)  # a second tap (another admin's copy) changes nothing
+    assert "allerede avgjort" in notice.text
+
+
+async def test_an_agreed_closing_names_the_items_and_the_stafettlogg(bot):
+    kari = await bot.registered_user("Kari Nordmann")
+    await create_case(kari, "AB")
+    await kari.tap("Avslutt sak")
+    for answer in (
+        "Ja",
+        "Ja",
+        "Nei",
+        "Ja",
+        "Ja, i stafettlogg",
+        "Over til voksentjenester / fylt 18",
+    ):
+        await kari.tap(answer)
+    text = kari.last_text
+    assert "AB er avsluttet" in text and "sjekklisten (1 punkt)" in text
+    assert "Samarbeidet kan fortsette i stafettloggen." in text
+    assert any("Årsak: Over til voksentjenester / fylt 18." in t for t in ke_texts(bot))
+
+
+async def test_an_evaluation_that_proposes_closing_opens_the_checklist(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/evaluering AB")
+    await until(kari, "Hvordan går dere videre?")
+    await kari.tap("Foreslå å avslutte")
+    await until(kari, "svarene er lagret")
+    await kari.tap("Avslutt saken")
+    assert "Er avslutningen avtalt med personen" in kari.last_text
+    [case] = await rows(bot, Case)
+    assert case.status == "active"
+
+
+async def test_handover_is_proposed_and_the_ke_appoints_with_one_tap(bot, clock):
+    from datetime import timedelta
+
+    kari = await bot.registered_user("Kari Nordmann")
+    per = await bot.registered_user("Per Olsen", tjenestested="NAV")
+    await create_case(kari, "AB")  # appointed 24 November 2026
+    clock.advance(timedelta(days=30))  # Thursday 24 December 2026
+    await kari.send("AB")
+    await kari.tap("Bytt koordinator")
+    await kari.tap("Ja")
+    await kari.tap("Ja")
+    await kari.tap("Ja")
+    assert "Følger forslaget ditt det personen ønsker?" in kari.last_text
+    assert kari.buttons()[:3] == ["Ja", "Nei", "Ikke spurt"]
+    await kari.tap("Ikke spurt")
+    assert "dokumentert i journalen" in kari.last_text
+    await kari.tap("Ja")
+    assert "Hvem foreslår du som ny koordinator for AB?" in kari.last_text
+    await kari.tap("Per Olsen (NAV)")
+    assert "Forslaget er sendt til koordinerende enhet" in kari.last_text
+    # Until the KE appoints, Kari is still the koordinator.
+    [case] = await rows(bot, Case)
+    [kari_row] = await rows(bot, Koordinator, Koordinator.telegram_user_id == kari.user_id)
+    assert case.koordinator_id == kari_row.id
+    anne = bot.admin()
+    notice = anne.last
+    assert "Forslag om ny koordinator for AB: Kari Nordmann foreslår Per Olsen (NAV)" in notice.text
+    assert "Følger forslaget personens ønske: Ikke spurt." in notice.text
+    await anne.tap("Oppnevn Per Olsen", notice)
+    assert "Per Olsen er oppnevnt som koordinator (Anne Admin)" in anne.last_text
+    card = per.last.text
+    assert "Du er ny koordinator for AB (overtatt fra Kari Nordmann)" in card
+    assert "oppstartsamtale innen 7. januar 2027" in card
+    assert "Oppnevnt: 24. desember 2026 (ny koordinator, saken startet 24. november 2026)" in card
+    [case] = await rows(bot, Case)
+    [per_row] = await rows(bot, Koordinator, Koordinator.telegram_user_id == per.user_id)
+    assert case.koordinator_id == per_row.id
+    assert case.previous_until == date(2027, 1, 7)  # 14 days of overlap
+    oppstart = [d for d in await rows(bot, Deadline) if d.kind == "oppstartsamtale"]
+    assert [(d.due, d.status) for d in oppstart if d.status == "open"] == [
+        (date(2027, 1, 7), "open")
+    ]
+    # The outgoing koordinator is told, and reads the case until the overlap ends.
+    assert "Du kan lese saken til og med 7. januar 2027" in kari.last_text
+    replies = await kari.send("AB")
+    assert "Saken er gitt videre" in replies[0]
+    await kari.tap("PDF-sammendrag")
+    assert kari.last.document is not None
+    await kari.send("/oppstart AB")
+    assert "Fant ingen av sakene dine" in kari.last_text
+    clock.advance(timedelta(days=15))
+    replies = await kari.send("AB")
+    assert "Jeg fant ingen sak" in replies[0]
+
+
+async def test_the_ke_can_decline_a_proposed_handover(bot):
+    kari = await bot.registered_user("Kari Nordmann")
+    await bot.registered_user("Per Olsen", tjenestested="NAV")
+    await create_case(kari, "AB")
+    await kari.tap("Bytt koordinator")
+    for answer in ("Ja", "Ja", "Ja", "Nei", "Ja"):
+        await kari.tap(answer)
+    await kari.tap("Per Olsen (NAV)")
+    anne = bot.admin()
+    assert "Følger forslaget personens ønske: Nei." in anne.last_text
+    await anne.tap("Avslå")
+    assert "Forslaget er avslått (Anne Admin)" in anne.last_text
+    assert "har ikke oppnevnt den du foreslo for AB." in kari.last_text
+    [case] = await rows(bot, Case)
+    [kari_row] = await rows(bot, Koordinator, Koordinator.telegram_user_id == kari.user_id)
+    assert case.koordinator_id == kari_row.id

@@ -51,6 +51,7 @@ def _case(**changes: Any) -> SimpleNamespace:
         "close_reason": "maal_naadd",
         "school_shift_years": 1,
         "vgs_years": 4,
+        "previous_until": date(2026, 12, 8),
     }
     return SimpleNamespace(**{**values, **changes})
 
@@ -83,6 +84,8 @@ MEETING = SimpleNamespace(
 # template's own entry in PER_TEMPLATE wins.
 COMMON: dict[str, Any] = {
     "active": 1,
+    "admin": "Anne Admin",
+    "appoints": False,
     "age": 15,
     "age_max": 16,
     "alias": ALIAS,
@@ -147,21 +150,27 @@ COMMON: dict[str, Any] = {
     "missing": ["close_documented"],
     "name": "Kari Nordmann",
     "new": "Per Olsen",
+    "next": "stafettlogg",
     "number": 2,
     "old": "Kari Nordmann",
     "on": True,
+    "oppstart": date(2026, 12, 8),
     "outcome": "held",
     "outro": "En avslutning.",
+    "pending": ["handover", "close"],
     "overdue": [(ALIAS, DUE)],
     "overlap_until": date(2026, 12, 8),
     "propose_close": True,
     "proposed": True,
+    "read_only": True,
     "r": SimpleNamespace(
         alias=ALIAS, deadline_kind="vedtak_bpa", proposed=True, kind="lead", due=date(2027, 1, 4)
     ),
     "reason": "maal_naadd",
     "registered": True,
-    "request": SimpleNamespace(kind="handover", wish="ikke_spurt", reason="over_18"),
+    "request": SimpleNamespace(
+        kind="handover", status="approved", wish="ikke_spurt", reason="over_18"
+    ),
     "retention": 365,
     "role": "koordinator",
     "rows": [(LINE, DUE), (LINE, DUE2)],
@@ -192,6 +201,7 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
         "cases": [(LINE, DUE), (LINE._replace(alias="C.D.", level="bti", status="active"), None)]
     },
     "conv/ask.j2": {"kind": "text"},
+    "lifecycle/appoint_button.j2": {"new": _koordinator()},
     "conv/finished.j2": {"deadlines": [("tiltak", TODAY), ("mote", date(2027, 1, 5))]},
     "conv/header.j2": {"items": ["Mål 1", "Tiltak 2"]},
     "notices/long_overdue.j2": {"items": [(1, ALIAS, "Kari", "tiltak", TODAY)]},
@@ -222,6 +232,14 @@ EMPTY: dict[str, Any] = {
     "overdue": [],
     "propose_close": False,
     "proposed": False,
+    "pending": [],
+    "read_only": False,
+    "appoints": True,
+    "next": None,
+    "oppstart": None,
+    "overlap_until": None,
+    "wish": None,
+    "request": SimpleNamespace(kind="close", status="declined", wish=None, reason="dod"),
     "registered": False,
     "rows": [],
     "single": True,
@@ -479,4 +497,5 @@ def test_plural_filter_and_ke_name(texts: Texts) -> None:
     )
     other = Texts()
     other.set_ke_name("KTK")
-    assert other.render("lifecycle/closed", alias="AB", missing=[], retention=365).count("KTK")
+    text = other.render("lifecycle/closed", alias="AB", missing=[], next=None, retention=365)
+    assert "KTK har fått beskjed" in text

@@ -64,8 +64,14 @@ REQUIRED_STEPS: dict[str, tuple[str, ...]] = {
     "snooze": ("snooze_date",),
     "move_deadline": ("move_date",),
     "new_deadline": ("deadline_type", "new_deadline_date"),
-    "handover": ("handover_plan", "handover_info", "handover_person", "handover_ke"),
-    "close_case": ("close_agreed", "close_documented", "close_ke_informed", "close_reason"),
+    "handover": (
+        "handover_plan",
+        "handover_info",
+        "handover_person",
+        "handover_wish",
+        "handover_journal",
+    ),
+    "close_case": ("close_agreed", "close_documented", "close_reason"),
 }
 REQUIRED_ROLES: dict[str, tuple[str, ...]] = {
     "mote": ("meeting_kind", "meeting_time"),
