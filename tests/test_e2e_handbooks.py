@@ -80,7 +80,7 @@ async def test_a_youths_case_gets_the_county_notice_and_the_checklist_at_18(bot)
     younger = await bot.registered_user("Per Olsen")
     await create_case(younger, "IJ", birth="05.2012")
     await younger.tap("Overganger")
-    assert "01.10.2027 Melding til fylket om søkere med fortrinnsrett (vgs)" in younger.last_text
+    assert "01.10.2027 Melding til fylket om vgs-søkere" in younger.last_text
 
 
 # ---- words ---------------------------------------------------------------------------
