@@ -71,7 +71,7 @@ async def card_values(req: Req, case: Case, reader: Koordinator | None = None) -
         "age_max": cases.oldest_age_of(case, req.services.today()),
         "deadlines": (await deadlines.active_of(req.session, case.id))[:4],
         "today": req.services.today(),
-        "read_only": case.koordinator_id != reader.id and not reader.is_admin,
+        "read_only": case.koordinator_id != reader.id,
         "pending": await ke_requests.pending_kinds(req.session, case.id),
     }
 
