@@ -1,15 +1,12 @@
-"""Dispatch this morning's reminders: one `handlers.reminders.sweep(app)` against the
+"""Dispatch this morning's reminders: one round of the reminder jobs
+(`bot.reminders.sweep.Sweep`, as `koordbot.app.SWEEP_JOBS` schedules them) against the
 stand-in enforcing Telegram's limits (30 messages a second overall, one a second per
 chat), timed against the limit's floor (N / 30 s)."""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
 from itertools import pairwise
-from typing import Any
 
 from sqlalchemy import func, select
 
@@ -17,40 +14,15 @@ from bench.config import Target, cipher
 from bench.harness import LogTally, running_bot
 from bench.load import bench_dispatch, reset_dispatch
 from bench.report import Figure
+from bot.reminders.sweep import Sweep
+from handlers.context import services_of
+from koordbot.app import SWEEP_JOBS
 from koordbot.standin import FakeTelegram
 from storage.db import Database
 from storage.models import Reminder
 
 TELEGRAM_RATE = 30.0
 TARGET_RATIO = 1.2
-
-
-@dataclass
-class Phases:
-    """Wall time spent in the sweep's steps after delivery (wrapped, not changed)."""
-
-    seconds: dict[str, float] = field(default_factory=dict)
-
-    @contextmanager
-    def wrapped(self, module: Any, names: tuple[str, ...]) -> Iterator[None]:
-        originals = {n: getattr(module, n) for n in names if hasattr(module, n)}
-        for name, fn in originals.items():
-            setattr(module, name, self._timed(name, fn))
-        try:
-            yield
-        finally:
-            for name, fn in originals.items():
-                setattr(module, name, fn)
-
-    def _timed(self, name: str, fn: Callable[..., Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        async def timed(*args: Any, **kwargs: Any) -> Any:
-            started = time.perf_counter()
-            try:
-                return await fn(*args, **kwargs)
-            finally:
-                self.seconds[name] = self.seconds.get(name, 0.0) + time.perf_counter() - started
-
-        return timed
 
 
 async def _sent_count(url: str, count: int) -> int:
@@ -71,9 +43,6 @@ async def _sent_count(url: str, count: int) -> int:
 
 
 async def run(target: Target, count: int, tally: LogTally) -> list[Figure]:
-    import handlers.notices
-    import handlers.reminders
-
     db = Database(target.url, cipher())
     try:
         pending = await reset_dispatch(db, count)
@@ -82,16 +51,18 @@ async def run(target: Target, count: int, tally: LogTally) -> list[Figure]:
     floor = pending / TELEGRAM_RATE
     print(f"  dispatch: {pending:,} reminders due, floor {floor:.1f} s; running one sweep ...")
     telegram = FakeTelegram(enforce_limits=True)
-    phases = Phases()
+    phases: dict[str, float] = {}
     tally.reset()
     async with running_bot(target.url, telegram) as app:
-        with (
-            phases.wrapped(handlers.reminders, ("send_digests", "purge_expired")),
-            phases.wrapped(handlers.notices, ("long_overdue",)),
-        ):
-            started, mono_start = time.perf_counter(), time.monotonic()
-            handled = await handlers.reminders.sweep(app)
-            elapsed = time.perf_counter() - started
+        sweep = Sweep(services_of(app))
+        started, mono_start = time.perf_counter(), time.monotonic()
+        handled = await sweep.send_due()
+        # The other jobs, as one round of the job queue runs them after delivery.
+        for name, job, _interval in SWEEP_JOBS[1:]:
+            phase_start = time.perf_counter()
+            await job(sweep)
+            phases[name] = time.perf_counter() - phase_start
+        elapsed = time.perf_counter() - started
     sends = [c.at for c in telegram.calls if c.method == "sendMessage"]
     delivered = sum(1 for msgs in telegram.chats.values() for m in msgs if m.from_bot)
     sent_rows = await _sent_count(target.url, count)
@@ -109,11 +80,8 @@ async def run(target: Target, count: int, tally: LogTally) -> list[Figure]:
             f"gaps over 0.5 s: {sum(1 for g in gaps if g > 0.5)} "
             f"({sum(g for g in gaps if g > 0.5):.1f} s); longest gap {max(gaps, default=0):.2f} s"
         )
-    if phases.seconds:
-        print(
-            "    after delivery: "
-            + ", ".join(f"{name} {s:.2f} s" for name, s in phases.seconds.items())
-        )
+    if phases:
+        print("    after delivery: " + ", ".join(f"{name} {s:.2f} s" for name, s in phases.items()))
     for line in tally.summary()[:8]:
         print(f"    log: {line}")
     return [

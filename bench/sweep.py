@@ -1,4 +1,4 @@
-"""One sweep's claim of this morning's due reminders (`bot.reminders.claim`, rolled
+"""One sweep's claim of this morning's due reminders (`bot.reminders.outbox.claim`, rolled
 back so the data stays) against the bare indexed SELECT, with the query plans."""
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from bench.config import NOW, Target, cipher
 from bench.load import reset_dispatch
 from bench.report import Figure
 from bench.sqlplan import StatementLog, explain, one_line
-from bot import reminders
-from handlers.reminders import BATCH
+from bot.reminders import outbox
+from bot.reminders.sweep import BATCH
 from storage.db import Database
 from storage.models import Reminder
 
@@ -42,7 +42,7 @@ async def run(target: Target, repeats: int = 15, warmup: int = 3) -> list[Figure
             async with db.sessions() as session:
                 log.recording = True
                 started = time.perf_counter()
-                ids = await reminders.claim(
+                ids = await outbox.claim(
                     session, now=now, worker="bench-sweep", limit=BATCH, postgres=postgres
                 )
                 elapsed = time.perf_counter() - started

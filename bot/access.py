@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections import OrderedDict, deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -12,6 +13,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from storage.enums import AuditAction
 from storage.models import Invitation, Koordinator
 
 
@@ -23,6 +25,51 @@ class Redeem(StrEnum):
     USED = "used"
     EXPIRED = "expired"
     ALREADY_REGISTERED = "already_registered"
+    THROTTLED = "throttled"
+
+
+GUESS_WINDOW = timedelta(minutes=10)
+
+
+class GuessThrottle:
+    """Wrong invitation codes per Telegram user: at most `limit` in `window`, then the
+    user waits and further guesses cost no database work at all.
+
+    Kept in the process, not the database: a refused guess must not cost a write (the
+    point is to stop a flood of lookups and audit rows), and codes have 96 random bits,
+    so a restart that forgets the counts, or a second process counting on its own,
+    helps no guesser. Bounded: at most `max_users` users are remembered, oldest first
+    forgotten."""
+
+    def __init__(self, limit: int, window: timedelta = GUESS_WINDOW, max_users: int = 10_000):
+        self.limit = limit
+        self.window = window
+        self.max_users = max_users
+        self._failures: OrderedDict[int, deque[datetime]] = OrderedDict()
+
+    def blocked(self, user_id: int, now: datetime) -> bool:
+        """Whether `user_id` has used up their guesses for now."""
+        failures = self._failures.get(user_id)
+        if failures is None:
+            return False
+        while failures and failures[0] <= now - self.window:
+            failures.popleft()
+        if not failures:
+            del self._failures[user_id]
+            return False
+        return len(failures) >= self.limit
+
+    def failed(self, user_id: int, now: datetime) -> None:
+        """Count one wrong code."""
+        failures = self._failures.pop(user_id, None) or deque(maxlen=max(self.limit, 1))
+        failures.append(now)
+        self._failures[user_id] = failures  # most recent last
+        while len(self._failures) > self.max_users:
+            self._failures.popitem(last=False)
+
+    def succeeded(self, user_id: int) -> None:
+        """A right code: start afresh."""
+        self._failures.pop(user_id, None)
 
 
 @dataclass(frozen=True)
@@ -60,12 +107,27 @@ async def ensure_config_admin(
         await audit.record(
             session,
             at=now,
-            action="admin.from_config",
+            action=AuditAction.ADMIN_FROM_CONFIG,
             telegram_user_id=user_id,
             koordinator_id=koordinator.id,
         )
     elif not koordinator.is_admin:
         koordinator.is_admin = True
+    return koordinator
+
+
+async def identify(
+    session: AsyncSession, user_id: int, admin_ids: frozenset[int], now: datetime
+) -> Koordinator | None:
+    """Who is writing, active or not; None for a stranger.
+
+    A configured admin is created or promoted on first contact. Someone the bot could
+    not reach is reachable again now that they wrote, so held reminders go out."""
+    koordinator = await ensure_config_admin(
+        session, user_id, admin_ids, now
+    ) or await koordinator_by_telegram_id(session, user_id)
+    if koordinator is not None and koordinator.unreachable_since is not None:
+        koordinator.unreachable_since = None
     return koordinator
 
 
@@ -84,16 +146,32 @@ async def create_invitation(
     await audit.record(
         session,
         at=now,
-        action="invitation.created",
+        action=AuditAction.INVITATION_CREATED,
         actor=admin,
     )
     return NewInvitation(code=code, expires_at=expires)
 
 
 async def redeem_invitation(
+    session: AsyncSession, code: str, user_id: int, now: datetime, guesses: GuessThrottle
+) -> tuple[Redeem, Koordinator | None]:
+    """Use an invitation: creates the koordinator (profile still to fill in).
+
+    Wrong codes count against `guesses`; past its limit the answer is THROTTLED,
+    before any database work."""
+    if guesses.blocked(user_id, now):
+        return Redeem.THROTTLED, None
+    outcome, koordinator = await _redeem(session, code, user_id, now)
+    if outcome in (Redeem.UNKNOWN, Redeem.USED, Redeem.EXPIRED):
+        guesses.failed(user_id, now)
+    elif outcome is Redeem.OK:
+        guesses.succeeded(user_id)
+    return outcome, koordinator
+
+
+async def _redeem(
     session: AsyncSession, code: str, user_id: int, now: datetime
 ) -> tuple[Redeem, Koordinator | None]:
-    """Use an invitation: creates the koordinator (profile still to fill in)."""
     existing = await koordinator_by_telegram_id(session, user_id)
     if existing is not None and existing.active:
         return Redeem.ALREADY_REGISTERED, existing
@@ -105,13 +183,19 @@ async def redeem_invitation(
         select(Invitation).where(Invitation.code_hash == _hash(code)).with_for_update()
     )
     if invitation is None:
-        await audit.record(session, at=now, action="invitation.unknown", telegram_user_id=user_id)
+        await audit.record(
+            session, at=now, action=AuditAction.INVITATION_UNKNOWN, telegram_user_id=user_id
+        )
         return Redeem.UNKNOWN, None
     if invitation.used_at is not None:
-        await audit.record(session, at=now, action="invitation.reused", telegram_user_id=user_id)
+        await audit.record(
+            session, at=now, action=AuditAction.INVITATION_REUSED, telegram_user_id=user_id
+        )
         return Redeem.USED, None
     if invitation.expires_at <= now:
-        await audit.record(session, at=now, action="invitation.expired", telegram_user_id=user_id)
+        await audit.record(
+            session, at=now, action=AuditAction.INVITATION_EXPIRED, telegram_user_id=user_id
+        )
         return Redeem.EXPIRED, None
     if existing is None:
         existing = Koordinator(
@@ -127,7 +211,7 @@ async def redeem_invitation(
     await audit.record(
         session,
         at=now,
-        action="invitation.used",
+        action=AuditAction.INVITATION_USED,
         telegram_user_id=user_id,
         koordinator_id=existing.id,
     )
@@ -143,6 +227,17 @@ async def complete_profile(
     await audit.record(
         session,
         at=now,
-        action="koordinator.registered",
+        action=AuditAction.KOORDINATOR_REGISTERED,
         actor=koordinator,
     )
+
+
+async def reachable_admins(session: AsyncSession) -> list[Koordinator]:
+    """Active admins the bot can reach (they receive the KE's notices when no KE chat
+    is configured)."""
+    stmt = select(Koordinator).where(
+        Koordinator.active.is_(True),
+        Koordinator.unreachable_since.is_(None),
+        Koordinator.is_admin.is_(True),
+    )
+    return list((await session.scalars(stmt)).all())

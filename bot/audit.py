@@ -21,7 +21,8 @@ async def record(
     case_id: int | None = None,
     detail: str | None = None,
 ) -> None:
-    """Append one entry; `detail` is a short code or id, never user text.
+    """Append one entry; `action` is an `AuditAction` (or `run.started.<kind>`),
+    `detail` a short code or id, never user text.
 
     `actor` fills in who did it (Telegram user and koordinator id) in one go."""
     if actor is not None:

@@ -1,4 +1,8 @@
-"""Cases: create, find, list, edit, pause and reopen. Every access is checked here."""
+"""Cases: create, find, list, edit, pause and reopen. Every access is checked here.
+
+A change to a case's facts or status brings its deadlines and reminders in line before
+it returns (`bot.deadlines`), so callers have no follow-up to remember.
+"""
 
 from __future__ import annotations
 
@@ -12,7 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, deadlines
 from bot.rules.age import age_on, lowest_age_on
 from bot.rules.text import alias_key
-from storage.enums import CaseStatus
+from bot.settings import Settings
+from storage.enums import AuditAction, CaseStatus, CloseReason, DeadlineStatus
 from storage.models import Case, Deadline, Koordinator
 
 EDITABLE_FIELDS = (
@@ -60,9 +65,14 @@ async def alias_taken(
 
 
 async def create_case(
-    session: AsyncSession, koordinator: Koordinator, draft: CaseDraft, now: datetime
+    session: AsyncSession,
+    koordinator: Koordinator,
+    draft: CaseDraft,
+    settings: Settings,
+    now: datetime,
 ) -> Case:
-    """Store a new active case for `koordinator`; raises AliasTaken on a clash."""
+    """Store a new active case for `koordinator` with its cadence and transition
+    deadlines; raises AliasTaken on a clash."""
     if await alias_taken(session, koordinator.id, draft.alias):
         raise AliasTaken(draft.alias)
     case = Case(
@@ -86,11 +96,19 @@ async def create_case(
     await audit.record(
         session,
         at=now,
-        action="case.created",
+        action=AuditAction.CASE_CREATED,
         actor=koordinator,
         case_id=case.id,
     )
+    await _follow_facts(session, case, settings, now)
     return case
+
+
+async def _follow_facts(
+    session: AsyncSession, case: Case, settings: Settings, now: datetime
+) -> None:
+    """Cadence and transition deadlines (and their reminders) follow the case's facts."""
+    await deadlines.refresh_case(session, case, settings, deadlines.local_day(now, settings), now)
 
 
 async def my_cases(
@@ -116,12 +134,24 @@ async def case_for(
         await audit.record(
             session,
             at=now,
-            action="case.denied",
+            action=AuditAction.CASE_DENIED,
             actor=koordinator,
             case_id=case_id,
         )
         return None
     return case
+
+
+async def deadline_for(
+    session: AsyncSession, koordinator: Koordinator, deadline_id: int, now: datetime
+) -> tuple[Deadline, Case] | None:
+    """A deadline with its case, if the case belongs to `koordinator` (a refused
+    attempt is audited like any other case access)."""
+    deadline = await session.get(Deadline, deadline_id)
+    if deadline is None:
+        return None
+    case = await case_for(session, koordinator, deadline.case_id, now)
+    return (deadline, case) if case is not None else None
 
 
 async def find_by_alias(
@@ -171,7 +201,11 @@ async def case_to_read(
         and in_overlap(case, koordinator, today)
     ):
         await audit.record(
-            session, at=now, action="case.overlap_read", actor=koordinator, case_id=case.id
+            session,
+            at=now,
+            action=AuditAction.CASE_OVERLAP_READ,
+            actor=koordinator,
+            case_id=case.id,
         )
         return case
     return await case_for(session, koordinator, case_id, now)
@@ -184,22 +218,34 @@ async def opened(
     await audit.record(
         session,
         at=now,
-        action="case.opened",
+        action=AuditAction.CASE_OPENED,
         actor=koordinator,
         case_id=case.id,
     )
 
 
 async def set_status(
-    session: AsyncSession, koordinator: Koordinator, case: Case, status: CaseStatus, now: datetime
+    session: AsyncSession,
+    koordinator: Koordinator,
+    case: Case,
+    status: CaseStatus,
+    settings: Settings,
+    now: datetime,
 ) -> None:
-    """Pause or reopen a case (closing has its own checklist)."""
+    """Pause, resume or reopen a case (closing has its own checklist). Reminders stop
+    while it is paused; a reopened closed case gets its cadence deadlines again."""
+    reopened = case.status == CaseStatus.CLOSED and status == CaseStatus.ACTIVE
     case.status = status
     case.updated_at = now
+    if reopened:
+        case.closed_at, case.close_reason = None, None
+        await _follow_facts(session, case, settings, now)
+    else:
+        await deadlines.reschedule_case(session, case, settings, now)
     await audit.record(
         session,
         at=now,
-        action=f"case.{status.value}",
+        action=AuditAction.case_status(status),
         actor=koordinator,
         case_id=case.id,
     )
@@ -210,9 +256,10 @@ async def update_case(
     koordinator: Koordinator,
     case: Case,
     changes: dict[str, Any],
+    settings: Settings,
     now: datetime,
 ) -> None:
-    """Apply edited fields; raises AliasTaken when a new alias clashes."""
+    """Apply edited fields (deadlines follow); raises AliasTaken when a new alias clashes."""
     if "alias" in changes:
         if await alias_taken(session, koordinator.id, changes["alias"], exclude_case_id=case.id):
             raise AliasTaken(changes["alias"])
@@ -223,11 +270,12 @@ async def update_case(
     await audit.record(
         session,
         at=now,
-        action="case.edited",
+        action=AuditAction.CASE_EDITED,
         actor=koordinator,
         case_id=case.id,
         detail=",".join(sorted(changes)),
     )
+    await _follow_facts(session, case, settings, now)
 
 
 def age_of(case: Case, today: date) -> int | None:
@@ -269,25 +317,24 @@ def draft_from(values: dict[str, Any]) -> CaseDraft:
 
 
 async def close_case(
-    session: AsyncSession, koordinator: Koordinator, case: Case, reason: str, now: datetime
+    session: AsyncSession,
+    koordinator: Koordinator,
+    case: Case,
+    reason: str,
+    now: datetime,
 ) -> None:
-    """Close the case: open deadlines are dropped so no reminder goes out."""
+    """Close the case for `reason` (a `CloseReason` value): open deadlines are dropped
+    so no reminder goes out."""
     case.status = CaseStatus.CLOSED
-    case.close_reason = reason
+    case.close_reason = CloseReason(reason)
     case.closed_at = now
     case.updated_at = now
-    for deadline in (
-        await session.scalars(
-            select(Deadline).where(
-                Deadline.case_id == case.id, Deadline.status.in_(("open", "proposed"))
-            )
-        )
-    ).all():
-        await deadlines.set_status(session, deadline, "dismissed", now)
+    for deadline in await deadlines.active_of(session, case.id):
+        await deadlines.set_status(session, deadline, DeadlineStatus.DISMISSED, now)
     await audit.record(
         session,
         at=now,
-        action="case.closed",
+        action=AuditAction.CASE_CLOSED,
         actor=koordinator,
         case_id=case.id,
         detail=reason,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -45,8 +45,3 @@ class ManualClock:
 def local_now(clock: Clock, zone: ZoneInfo) -> datetime:
     """The clock's instant in the configured zone."""
     return clock.now().astimezone(zone)
-
-
-def local_today(clock: Clock, zone: ZoneInfo) -> date:
-    """Today's date in the configured zone."""
-    return local_now(clock, zone).date()

@@ -23,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import admin, audit, cases
 from bot.settings import Settings
-from storage.enums import CaseStatus
+from storage.enums import AuditAction, CaseStatus, CloseReason
 from storage.models import Case, CaseRequest, Koordinator
 
 HANDOVER, CLOSE = "handover", "close"
@@ -111,7 +111,7 @@ async def propose_handover(
     await audit.record(
         session,
         at=now,
-        action="case.handover_proposed",
+        action=AuditAction.CASE_HANDOVER_PROPOSED,
         actor=koordinator,
         case_id=case.id,
         detail=f"request:{request.id} to:{new.id} wish:{request.wish or '-'}",
@@ -127,7 +127,7 @@ async def request_closing(
     await audit.record(
         session,
         at=now,
-        action="case.close_requested",
+        action=AuditAction.CASE_CLOSE_REQUESTED,
         actor=koordinator,
         case_id=case.id,
         detail=f"request:{request.id} reason:{reason}",
@@ -163,15 +163,12 @@ async def decide(
     requester = await session.get(Koordinator, request.requested_by_id)
     if case is None or case.status == CaseStatus.CLOSED:
         return "stale"
-    new = await session.get(Koordinator, request.proposed_id or 0)
     if (
         approve
         and request.kind == HANDOVER
         and (
-            new is None
-            or not new.active
-            or new.id == case.koordinator_id
-            or case.koordinator_id != request.requested_by_id
+            case.koordinator_id != request.requested_by_id
+            or await admin.handover_target(session, case, request.proposed_id) is None
         )
     ):
         return "stale"
@@ -180,7 +177,7 @@ async def decide(
     await audit.record(
         session,
         at=now,
-        action="request.approved" if approve else "request.declined",
+        action=AuditAction.REQUEST_APPROVED if approve else AuditAction.REQUEST_DECLINED,
         actor=actor,
         case_id=case.id,
         detail=f"request:{request.id} kind:{request.kind}",
@@ -188,10 +185,10 @@ async def decide(
     if not approve:
         return Decision(request, case, requester)
     if request.kind == CLOSE:
-        await cases.close_case(session, actor, case, request.reason or "annet", now)
+        await cases.close_case(session, actor, case, request.reason or CloseReason.ANNET, now)
         return Decision(request, case, requester)
-    assert new is not None
-    old = await admin.hand_over(
-        session, actor, case, new, f"request:{request.id}", settings, today, now
+    done = await admin.hand_over(
+        session, actor, case, request.proposed_id, f"request:{request.id}", settings, today, now
     )
-    return Decision(request, case, requester, old=old, new=new)
+    assert done is not None  # the target was checked above
+    return Decision(request, case, requester, old=done.old, new=done.new)

@@ -125,10 +125,10 @@ async def _rotate_column(
 async def rotate_configured(settings: Settings) -> dict[str, int]:
     """`koordbot keys rotate`: rotate the configured database to KOORDBOT_ENCRYPTION_KEY."""
     cipher = make_cipher(settings)  # a missing or bad key stops here, before connecting
-    old = [k for k in settings.old_encryption_keys.split(",") if k.strip()]
+    old = old_keys(settings)
     log.info(
         "rotating to key %s from %s",
-        key_fingerprint(settings.encryption_key),
+        key_fingerprint(settings.encryption_key.get_secret_value()),
         ", ".join(key_fingerprint(k) for k in old) or "no old keys (re-encrypting in place)",
     )
     db = Database(settings.database_url, cipher)
@@ -140,18 +140,32 @@ async def rotate_configured(settings: Settings) -> dict[str, int]:
 
 def make_cipher(settings: Settings, *, local: bool = False) -> Cipher:
     """The cipher from KOORDBOT_ENCRYPTION_KEY; local mode keeps a key file of its own."""
-    key = settings.encryption_key.strip()
+    key = settings.encryption_key.get_secret_value().strip()
     if not key and local:
         key = _local_key(settings.local_key_file)
     if not key:
         raise SettingsError(
             "KOORDBOT_ENCRYPTION_KEY is not set: create one with `koordbot keys generate`."
         )
-    old = tuple(k for k in settings.old_encryption_keys.split(",") if k.strip())
     try:
-        return Cipher(key, old)
+        Cipher(key)
     except InvalidKeyError as exc:
         raise SettingsError(f"KOORDBOT_ENCRYPTION_KEY is not valid: {exc}") from None
+    old = old_keys(settings)
+    for number, old_key in enumerate(old, start=1):
+        try:
+            Cipher(old_key)
+        except InvalidKeyError as exc:
+            raise SettingsError(
+                f"KOORDBOT_OLD_ENCRYPTION_KEYS is not valid: key {number} of {len(old)} is {exc}"
+            ) from None
+    return Cipher(key, old)
+
+
+def old_keys(settings: Settings) -> tuple[str, ...]:
+    """The earlier keys from KOORDBOT_OLD_ENCRYPTION_KEYS (comma-separated)."""
+    raw = settings.old_encryption_keys.get_secret_value()
+    return tuple(k.strip() for k in raw.split(",") if k.strip())
 
 
 def _local_key(path: Path) -> str:

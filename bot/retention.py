@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from storage.db import Database
-from storage.enums import CaseStatus
+from storage.enums import AuditAction, CaseStatus
 from storage.models import (
     Answer,
     Case,
@@ -62,7 +62,7 @@ async def delete_case(
     await audit.record(
         session,
         at=now,
-        action="case.deleted",
+        action=AuditAction.CASE_DELETED,
         telegram_user_id=actor_telegram_id,
         koordinator_id=actor_koordinator_id,
         case_id=case_id,
@@ -96,7 +96,7 @@ async def purge_closed(session: AsyncSession, *, now: datetime, retention_days: 
             await audit.record(
                 session,
                 at=now,
-                action="case.purged",
+                action=AuditAction.CASE_PURGED,
                 case_id=case_id,
                 detail=f"retention_days={retention_days}",
             )

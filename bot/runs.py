@@ -12,14 +12,22 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, deadlines
 from bot.rules.cadences import meeting_deadlines
 from bot.settings import Settings
+from storage.enums import RunStatus
 from storage.models import Answer, Case, ConversationRun, Deadline, Koordinator, Meeting
 
-ACTIVE, PAUSED, FINISHED, ABANDONED = "active", "paused", "finished", "abandoned"
+ACTIVE, PAUSED = RunStatus.ACTIVE, RunStatus.PAUSED
+FINISHED, ABANDONED = RunStatus.FINISHED, RunStatus.ABANDONED
 
 
 async def get(session: AsyncSession, run_id: int | None) -> ConversationRun | None:
     """A run by id (no access check: callers check the case)."""
     return await session.get(ConversationRun, run_id) if run_id else None
+
+
+async def lock(session: AsyncSession, run_id: int) -> ConversationRun | None:
+    """The run, locked for this transaction (PostgreSQL), so two answers given at
+    once with the same step token cannot both be taken."""
+    return await session.get(ConversationRun, run_id, with_for_update=True)
 
 
 async def paths_with_history(session: AsyncSession, run_id: int) -> set[str]:

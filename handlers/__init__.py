@@ -16,44 +16,19 @@ from telegram.ext import (
 )
 
 from handlers import (
-    admin_views,
-    calendar,
     case_card,
-    case_commands,
     case_lifecycle,
     deadlines_view,
     forms,
     menu,
-    profile,
+    menus,
     registration,
-    reminders,
     router,
-    statistics_view,
 )
+from handlers.commands import COMMANDS, bot_commands
 from handlers.context import KContext
 
 log = logging.getLogger(__name__)
-
-# Command name -> key of its description in labels.yaml (group `commands`).
-COMMANDS = (
-    "start",
-    "ny",
-    "saker",
-    "neste",
-    "frister",
-    "oppstart",
-    "kartlegging",
-    "evaluering",
-    "mote",
-    "pause",
-    "fortsett",
-    "eksport",
-    "kalender",
-    "ukeoversikt",
-    "hjelp",
-    "avbryt",
-    "invitasjon",
-)
 
 
 def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
@@ -71,33 +46,12 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
             "move_deadline": deadlines_view.finish_move,
         }
     )
+    texts = app.bot_data["services"].texts
+    app.bot_data[menus.MENUS] = (bot_commands(texts), bot_commands(texts, admin=True))
     private = filters.ChatType.PRIVATE
     fresh = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("start", registration.start, filters=private & fresh))
-    for name, fn in (
-        ("ny", case_card.new_case),
-        ("saker", case_card.list_cases),
-        ("hjelp", menu.help_command),
-        ("help", menu.help_command),
-        ("avbryt", menu.cancel),
-        ("fortsett", case_commands.resume_command),
-        ("pause", case_commands.pause_command),
-        ("oppstart", case_commands.start_oppstart),
-        ("kartlegging", case_commands.start_kartlegging),
-        ("evaluering", case_commands.start_evaluering),
-        ("mote", case_commands.start_mote),
-        ("eksport", case_commands.export_command),
-        ("neste", deadlines_view.next_command),
-        ("frister", deadlines_view.frister_command),
-        ("ukeoversikt", deadlines_view.digest_command),
-        ("kalender", calendar.calendar_command),
-        ("koordinatorer", admin_views.koordinatorer_command),
-        ("mine_data", profile.my_data),
-        ("statistikk", statistics_view.statistics_command),
-        ("ryddig", profile.tidy_command),
-        ("invitasjon", menu.invitation),
-    ):
-        app.add_handler(CommandHandler(name, fn, filters=private & fresh))
+    for command in COMMANDS:
+        app.add_handler(CommandHandler(command.names, command.handler, filters=private & fresh))
     app.add_handler(CallbackQueryHandler(router.button))
     app.add_handler(InlineQueryHandler(deadlines_view.inline_query))
     app.add_handler(MessageHandler(private & fresh & filters.COMMAND, menu.unknown_command))
@@ -105,11 +59,6 @@ def register(app: Application[Any, Any, Any, Any, Any, Any]) -> None:
     app.add_handler(MessageHandler(private & filters.UpdateType.EDITED_MESSAGE, menu.edited))
     app.add_handler(MessageHandler(private & fresh & ~filters.StatusUpdate.ALL, menu.not_text))
     app.add_error_handler(on_error)
-    settings = app.bot_data["services"].settings
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            reminders.sweep_job, interval=settings.sweep_seconds, first=5, name=reminders.JOB_NAME
-        )
 
 
 async def on_error(update: object, context: KContext) -> None:

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import cases, deadlines, dialogs, ke_requests
+from bot import cases, deadlines, dialogs, ke_requests, notices
 from bot.cases import EDITABLE_FIELDS, AliasTaken
+from bot.notify import NoticeKind
 from handlers import callbacks, conversation, forms
 from handlers.callbacks import Callback
-from handlers.common import Access, Keyboard, Req, guarded
+from handlers.common import Keyboard, Req
+from handlers.edge import Access, guarded
 from storage.enums import CaseStatus
 from storage.models import Case, DialogState, Koordinator
 
@@ -128,35 +130,25 @@ def card_keyboard(req: Req, case: Case, *, read_only: bool = False) -> Keyboard:
 async def finish_new_case(req: Req, state: DialogState, values: dict[str, Any]) -> None:
     try:
         case = await cases.create_case(
-            req.session, req.me, cases.draft_from(values), req.services.now()
+            req.session, req.me, cases.draft_from(values), req.services.settings, req.services.now()
         )
     except AliasTaken:
         await dialogs.move(req.session, state, "alias", state.data, req.services.now())
         await forms.ask(req, state, "errors/alias_taken", alias=values["alias"])
         return
     await dialogs.finish(req.session, state)
-    await refresh(req, case)
     await req.reply("cases/created", alias=case.alias)
     await show_card(req, case)
     await req.session.flush()
-    from handlers.notices import notify_ke
-
-    await notify_ke(
-        req.context.application,
-        "notices/new_case",
+    await notices.notify_ke(
+        req.services,
+        NoticeKind.NEW_CASE,
         exclude_user=req.user_id,
         alias=case.alias,
         level=case.level,
         role=case.role,
         name=req.me.name or "",
         tjenestested=case.tjenestested,
-    )
-
-
-async def refresh(req: Req, case: Case) -> None:
-    """Cadence and transition deadlines follow the case's facts."""
-    await deadlines.refresh_case(
-        req.session, case, req.services.settings, req.services.today(), req.services.now()
     )
 
 
@@ -169,12 +161,16 @@ async def finish_edit_case(req: Req, state: DialogState, values: dict[str, Any])
     field = state.data["fields"][0]
     try:
         await cases.update_case(
-            req.session, req.me, case, cases.field_changes(field, values[field]), req.services.now()
+            req.session,
+            req.me,
+            case,
+            cases.field_changes(field, values[field]),
+            req.services.settings,
+            req.services.now(),
         )
     except AliasTaken:
         await req.reply("errors/alias_taken", alias=values[field])
         return
-    await refresh(req, case)
     await req.reply("cases/edited", field=req.texts.label(field, "case_field"))
     await show_card(req, case)
 
@@ -215,8 +211,7 @@ async def on_case_button(req: Req, cb: Callback) -> None:
         if case.status == CaseStatus.CLOSED or case.status == wanted:
             await show_card(req, case, edit=True)
             return
-        await cases.set_status(req.session, req.me, case, wanted, req.services.now())
-        await deadlines.reschedule_case(
-            req.session, case, req.services.settings, req.services.now()
+        await cases.set_status(
+            req.session, req.me, case, wanted, req.services.settings, req.services.now()
         )
         await show_card(req, case, edit=True)

@@ -6,7 +6,8 @@ from __future__ import annotations
 from bot import cases, dialogs, meetings, runs
 from handlers import callbacks, conversation, forms
 from handlers.callbacks import Callback
-from handlers.common import Access, Req, guarded
+from handlers.common import Req
+from handlers.edge import Access, guarded
 from handlers.export import send_case_pdf
 from storage.enums import CaseStatus
 from storage.models import Case

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import admin, audit, cases, deadlines, dialogs, ke_requests
+from bot import admin, audit, cases, dialogs, ke_requests, notices
+from bot.notify import NoticeKind
 from bot.retention import delete_case
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
 from handlers.case_card import card_keyboard, card_values
-from handlers.common import Keyboard, Req, markup_of
-from handlers.notices import notify_ke
-from handlers.reminders import limiter_of, send_guarded
-from storage.enums import CaseStatus
+from handlers.common import Keyboard, Req
+from handlers.notifier import telegram_notifier
+from storage.enums import AuditAction, CaseStatus, CloseReason
 from storage.models import Case, DialogState, Koordinator
 
 HANDOVER = ("handover_plan", "handover_info", "handover_person", "handover_journal")
@@ -36,6 +36,9 @@ async def on_button(req: Req, cb: Callback) -> None:
     if case is None:
         await req.answer("errors/case_not_found")
         return
+    if cb.verb == "hk":
+        await _hand_over(req, case, cb.int_arg(1), cb.args[2])
+        return
     await req.answer()
     if cb.verb == "ho":
         if case.status == CaseStatus.CLOSED:
@@ -43,17 +46,6 @@ async def on_button(req: Req, cb: Callback) -> None:
             return
         await req.drop_keyboard()
         await forms.begin(req, "handover", {"case_id": case.id})
-    elif cb.verb == "hk":
-        new = await req.session.get(Koordinator, cb.int_arg(1) or 0)
-        if new is None or not new.active or new.id == case.koordinator_id:
-            await req.reply("errors/stale_button")
-            return
-        wish = cb.args[2] if len(cb.args) > 2 else None
-        await req.drop_keyboard()
-        if req.me.is_admin:
-            await _appoint(req, case, new)
-        else:
-            await _propose(req, case, new, wish)
     elif cb.verb == "cl":
         if case.status == CaseStatus.CLOSED:
             await req.reply("cases/closed_readonly", alias=case.alias)
@@ -64,10 +56,8 @@ async def on_button(req: Req, cb: Callback) -> None:
         if case.status != CaseStatus.CLOSED:
             await req.reply("errors/stale_button")
             return
-        await cases.set_status(req.session, req.me, case, CaseStatus.ACTIVE, req.services.now())
-        case.closed_at, case.close_reason = None, None
-        await deadlines.refresh_case(
-            req.session, case, req.services.settings, req.services.today(), req.services.now()
+        await cases.set_status(
+            req.session, req.me, case, CaseStatus.ACTIVE, req.services.settings, req.services.now()
         )
         await req.reply("lifecycle/reopened", alias=case.alias)
     elif cb.verb == "dl":
@@ -106,7 +96,7 @@ async def finish_handover_checklist(req: Req, state: DialogState, values: dict[s
     await audit.record(
         req.session,
         at=req.services.now(),
-        action="case.handover_checklist",
+        action=AuditAction.CASE_HANDOVER_CHECKLIST,
         actor=req.me,
         case_id=case.id,
         detail=checklist,
@@ -128,6 +118,20 @@ async def finish_handover_checklist(req: Req, state: DialogState, values: dict[s
     )
 
 
+async def _hand_over(req: Req, case: Case, koordinator_id: int | None, wish: str) -> None:
+    """hk: an admin appoints at once, a koordinator proposes to the KE."""
+    new = await admin.handover_target(req.session, case, koordinator_id)
+    if new is None:
+        await req.answer("errors/stale_button")
+        return
+    await req.answer()
+    await req.drop_keyboard()
+    if req.me.is_admin:
+        await _appoint(req, case, new)
+    else:
+        await _propose(req, case, new, wish)
+
+
 async def _propose(req: Req, case: Case, new: Koordinator, wish: str | None) -> None:
     """A koordinator proposes; the KE gets the proposal with a one-tap appointment."""
     request = await ke_requests.propose_handover(
@@ -141,11 +145,11 @@ async def _propose(req: Req, case: Case, new: Koordinator, wish: str | None) -> 
             (req.texts.button("decline"), callbacks.make("rn", request.id)),
         ]
     ]
-    await notify_ke(
-        req.context.application,
-        "notices/handover_request",
+    await notices.notify_ke(
+        req.services,
+        NoticeKind.HANDOVER_REQUEST,
         exclude_user=None,
-        markup=markup_of(keyboard),
+        buttons=keyboard,
         alias=case.alias,
         old=req.me.name or "",
         new=new.name or "",
@@ -157,15 +161,19 @@ async def _propose(req: Req, case: Case, new: Koordinator, wish: str | None) -> 
 async def _appoint(req: Req, case: Case, new: Koordinator) -> None:
     """An admin appoints at once (from /koordinatorer or their own case)."""
     settings, now = req.services.settings, req.services.now()
-    old = await admin.hand_over(
-        req.session, req.me, case, new, "", settings, req.services.today(), now
+    done = await admin.hand_over(
+        req.session, req.me, case, new.id, "", settings, req.services.today(), now
     )
+    if done is None:
+        await req.reply("errors/stale_button")
+        return
+    old = done.old
     await ke_requests.withdraw(req.session, case.id, ke_requests.HANDOVER, now)
     await req.reply("lifecycle/handed_over", alias=case.alias, new=new.name or "")
     await _after_handover(req, case, old, new)
-    await notify_ke(
-        req.context.application,
-        "notices/handed_over",
+    await notices.notify_ke(
+        req.services,
+        NoticeKind.HANDED_OVER,
         exclude_user=req.user_id,
         alias=case.alias,
         old=old.name or "",
@@ -200,9 +208,7 @@ async def _after_handover(req: Req, case: Case, old: Koordinator, new: Koordinat
 
 
 async def _tell(req: Req, who: Koordinator, text: str, keyboard: Keyboard | None) -> None:
-    app = req.context.application
-    async with limiter_of(app).slot(who.telegram_user_id):
-        await send_guarded(app.bot, who.telegram_user_id, str(text), markup_of(keyboard))
+    await telegram_notifier(req.services).send_text(who.telegram_user_id, str(text), keyboard)
 
 
 # ---- closing ----------------------------------------------------------------------------
@@ -212,12 +218,12 @@ async def finish_closing(req: Req, state: DialogState, values: dict[str, Any]) -
     if case is None or case.status == CaseStatus.CLOSED:
         await req.reply("errors/case_not_found")
         return
-    reason = values.get("close_reason") or "annet"
+    reason = values.get("close_reason") or CloseReason.ANNET
     now = req.services.now()
     await audit.record(
         req.session,
         at=now,
-        action="case.close_checklist",
+        action=AuditAction.CASE_CLOSE_CHECKLIST,
         actor=req.me,
         case_id=case.id,
         detail=",".join(f"{k.removeprefix('close_')}={values.get(k) or '-'}" for k in values),
@@ -234,11 +240,11 @@ async def finish_closing(req: Req, state: DialogState, values: dict[str, Any]) -
                 (req.texts.button("close_request_no"), callbacks.make("rn", request.id)),
             ]
         ]
-        await notify_ke(
-            req.context.application,
-            "notices/close_request",
+        await notices.notify_ke(
+            req.services,
+            NoticeKind.CLOSE_REQUEST,
             exclude_user=None,
-            markup=markup_of(keyboard),
+            buttons=keyboard,
             alias=case.alias,
             name=owner.name if owner else "",
             reason=reason,
@@ -254,9 +260,9 @@ async def finish_closing(req: Req, state: DialogState, values: dict[str, Any]) -
         retention=req.services.settings.retention_days,
     )
     await req.session.flush()
-    await notify_ke(
-        req.context.application,
-        "notices/closed",
+    await notices.notify_ke(
+        req.services,
+        NoticeKind.CLOSED,
         exclude_user=None,
         alias=case.alias,
         name=owner.name if owner else "",

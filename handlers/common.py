@@ -1,16 +1,13 @@
-"""The edge of every update: one session, who is asking, access rules, replies.
-
-Every handler is wrapped by `guarded(access)`, so no update reaches a handler
-without a session and an access check. Replies are always rendered templates.
-"""
+"""One update as a handler sees it (`Req`): who is asking, a session, and ways to
+answer with rendered templates (reply, edit, toast), split and retried as Telegram
+needs. The access check that makes a `Req` lives in `handlers.edge`."""
 
 from __future__ import annotations
 
 import asyncio
 import functools
 import logging
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
-from enum import Enum
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,8 +15,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import MessageLimit, ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot import access, dialogs
-from bot.rules.fnr import find_fnr
+from bot.case_record import file_slug as file_slug  # one slug for every export
 from bot.services import Services
 from handlers.context import KContext
 from messages import Texts
@@ -27,15 +23,9 @@ from storage.models import Koordinator
 
 log = logging.getLogger(__name__)
 
-Button = tuple[str, str]  # (label, callback data)
+# (label, callback data), or a ready button (one that opens the web form).
+Button = tuple[str, str] | InlineKeyboardButton
 Keyboard = Sequence[Sequence[Button]]
-
-
-class Access(Enum):
-    ANYONE = "anyone"  # unregistered users allowed (only /start with an invitation)
-    MEMBER = "member"  # a koordinator row, profile possibly unfinished (registration steps)
-    REGISTERED = "registered"
-    ADMIN = "admin"
 
 
 class Req:
@@ -73,6 +63,14 @@ class Req:
     def render(self, template: str, /, **values: Any) -> str:
         return self.texts.render(template, **values)
 
+    async def commit(self) -> None:
+        """Make what this update changed durable before the user is told about it: an
+        answer is stored before «lagret» or the next question is shown, and no write
+        transaction is held open across a Bot API call (which may wait out flood
+        control)."""
+        if self.session.in_transaction():
+            await self.session.commit()
+
     async def reply(
         self, template: str, keyboard: Keyboard | None = None, /, **values: Any
     ) -> Message | None:
@@ -80,6 +78,7 @@ class Req:
         return await self.send_text(self.render(template, **values), keyboard)
 
     async def send_text(self, text: str, keyboard: Keyboard | None = None) -> Message | None:
+        await self.commit()
         parts = split_message(text)
         sent = None
         for i, part in enumerate(parts):
@@ -102,6 +101,7 @@ class Req:
         """Answer the pressed button (a small toast, or just stop the spinner)."""
         if self.callback is None:
             return
+        await self.commit()
         text = self.render(template, **values)[:200] if template else None
         try:
             await with_retry(lambda: self.callback.answer(text))  # type: ignore[union-attr]
@@ -116,6 +116,7 @@ class Req:
             await self.reply(template, keyboard, **values)
             return
         text = self.render(template, **values)
+        await self.commit()
         try:
             await with_retry(
                 lambda: self.context.bot.edit_message_text(
@@ -137,6 +138,7 @@ class Req:
         message = self.callback.message if self.callback else None
         if message is None:
             return
+        await self.commit()
         try:
             if note is not None and getattr(message, "text", None):
                 html = getattr(message, "text_html", None) or ""
@@ -160,18 +162,14 @@ class Req:
             log.info("could not remove keyboard: %s", exc)
 
     async def delete_user_message(self) -> None:
-        """Delete the message the user sent (used to scrub a fødselsnummer)."""
+        """Delete the message the user sent (text that must not stay in the chat)."""
         if self.update.message is None:
             return
+        await self.commit()
         try:
             await self.update.message.delete()
         except (BadRequest, Forbidden) as exc:
             log.info("could not delete user message: %s", exc)
-
-
-def file_slug(alias: str) -> str:
-    """A case alias as a safe part of a file name."""
-    return "".join(ch if ch.isalnum() else "-" for ch in alias).strip("-") or "sak"
 
 
 def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
@@ -179,7 +177,12 @@ def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:
         return None
     return InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+            [
+                b
+                if isinstance(b, InlineKeyboardButton)
+                else InlineKeyboardButton(b[0], callback_data=b[1])
+                for b in row
+            ]
             for row in keyboard
         ]
     )
@@ -227,89 +230,3 @@ async def with_retry(call: Callable[[], Awaitable[Any]], attempts: int = 4) -> A
             await asyncio.sleep(delay)
             delay *= 2
     raise AssertionError("unreachable")
-
-
-Handler = Callable[[Req], Awaitable[None]]
-# Commands that act on the open dialogue itself and so do not interrupt it.
-DIALOGUE_COMMANDS = frozenset({"fortsett", "pause", "avbryt"})
-
-
-def _command(text: str) -> str:
-    return text.split()[0].split("@")[0].removeprefix("/").casefold() if text else ""
-
-
-Callback = Callable[[Update, KContext], Coroutine[Any, Any, None]]
-
-
-def guarded(level: Access) -> Callable[[Handler], Callback]:
-    """Wrap a handler: open the session, identify the user, enforce `level`."""
-
-    def decorate(fn: Handler) -> Callback:
-        @functools.wraps(fn)
-        async def run(update: Update, context: KContext) -> None:
-            services = context.services
-            user = update.effective_user
-            if user is None:
-                return
-            async with services.db.session() as session:
-                koordinator = await access.ensure_config_admin(
-                    session, user.id, services.settings.admin_ids, services.now()
-                ) or await access.koordinator_by_telegram_id(session, user.id)
-                if koordinator is not None and koordinator.unreachable_since is not None:
-                    # They wrote to us, so they can be reached again: held reminders go out.
-                    koordinator.unreachable_since = None
-                req = Req(update, context, session, koordinator)
-                if req.text and find_fnr(req.text):
-                    # Refuse before anything can store it, and scrub it from the chat.
-                    await req.delete_user_message()
-                    await req.reply(
-                        "errors/fnr_refused",
-                        registered=bool(koordinator and koordinator.registered),
-                    )
-                    return
-                if not await _allowed(req, level):
-                    return
-                if context.args is not None and _command(req.text) not in DIALOGUE_COMMANDS:
-                    # A known command in the middle of a dialogue: the next typed text is
-                    # not silently taken as the pending answer.
-                    await dialogs.interrupt(session, user.id)
-                await fn(req)
-
-        return run
-
-    return decorate
-
-
-async def _allowed(req: Req, level: Access) -> bool:
-    koordinator = req.koordinator
-    if level is Access.ANYONE:
-        return True
-    if req.update.inline_query is not None and (
-        koordinator is None or not koordinator.active or not koordinator.registered
-    ):
-        # Inline answers go to any chat; strangers get an empty list, nothing else.
-        query = req.update.inline_query
-        await with_retry(lambda: query.answer([], cache_time=0, is_personal=True))
-        return False
-    if koordinator is None or not koordinator.active:
-        template = "access/deactivated" if koordinator else "access/unregistered"
-        if req.callback:
-            await req.answer(template)
-        else:
-            await req.reply(template)
-        return False
-    if level is Access.MEMBER:
-        return True
-    if not koordinator.registered:
-        from handlers.registration import resume_registration
-
-        await req.answer()
-        await resume_registration(req)
-        return False
-    if level is Access.ADMIN and not koordinator.is_admin:
-        if req.callback:
-            await req.answer("access/admin_only")
-        else:
-            await req.reply("access/admin_only")
-        return False
-    return True

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 import logging
-from datetime import datetime
+from collections.abc import Sequence
 from typing import Any
 
+from markupsafe import Markup
 from telegram.error import TelegramError
 
-from bot.conversations.kinds import CHECKLIST, QUICK_DATES
+from bot.conversations.display import shown
+from bot.conversations.kinds import CHECKLIST, QUICK_DATES, kind_of
 from bot.conversations.model import Step
 from bot.conversations.outcomes import (
     Finished,
@@ -23,9 +25,9 @@ from bot.conversations.outcomes import (
     Summary,
 )
 from bot.conversations.service import NOTE_MAX, Conversations
-from handlers import callbacks
+from handlers import callbacks, weblinks
 from handlers.callbacks import Callback
-from handlers.common import Keyboard, Req, with_retry
+from handlers.common import Button, Keyboard, Req, with_retry
 from storage.models import Case
 
 log = logging.getLogger(__name__)
@@ -99,6 +101,8 @@ async def show(req: Req, reply: Reply, pressed: str | None = None) -> None:
     if isinstance(then, Question):
         await ask(req, then, edit="toggled" in reply.events)
     elif isinstance(then, Invalid):
+        if then.reason == "use_form":
+            await req.delete_user_message()  # free text stays out of the chat
         await req.reply(f"errors/{then.reason}", **_error_values(then))
         await ask(req, then.question)
     elif isinstance(then, Finished):
@@ -150,25 +154,38 @@ async def ask(req: Req, q: Question, *, edit: bool = False) -> None:
         total=q.total,
         items=[f"{item.capitalize()} {n}" for item, n in q.items],
     )
-    if q.phase == "note":
+    if q.phase == "note" and q.answer_by == "form":
+        note_keyboard: Keyboard = [
+            [weblinks.step_button(req, q, b("write_note"))],
+            [(b("no_note"), _token(q, "_nonote"))],
+        ]
+        await req.reply("conv/ask_note_form", note_keyboard, max=NOTE_MAX)
+    elif q.phase == "note":
         await req.reply("conv/ask_note", [[(b("no_note"), _token(q, "_nonote"))]], max=NOTE_MAX)
     elif q.phase == "add_item":
-        keyboard = [[(b("add_yes"), _token(q, "_yes")), (b("add_no"), _token(q, "_no"))]]
+        add_keyboard = [[(b("add_yes"), _token(q, "_yes")), (b("add_no"), _token(q, "_no"))]]
         await req.reply(
-            "conv/ask_group", keyboard, header=header, text=q.text, item=q.item, number=q.number
+            "conv/ask_group",
+            add_keyboard,
+            header=header,
+            text=Markup(q.text),
+            item=q.item,
+            number=q.number,
         )
     else:
-        keyboard = [*_step_keyboard(req, q), _nav_row(req, q)]
+        keyboard: Keyboard = [*_step_keyboard(req, q), _nav_row(req, q)]
         values = {
             "header": header,
             "kind": q.step.kind,
-            "text": q.text,
-            "help": q.help,
+            # Rendered from the definition with its values escaped: markup as it is.
+            "text": Markup(q.text),
+            "help": Markup(q.help),
             "default": q.suggestion,
             "waiting_for_time": q.phase == "time",
             "day": q.day,
             "selected": len(q.selected),
             "max_length": q.step.max_length,
+            "answer_by": q.answer_by,
         }
         if edit:
             await req.edit("conv/ask", keyboard, **values)
@@ -185,7 +202,7 @@ def _exchange_ids(req: Req) -> list[int]:
     return ids
 
 
-def _nav_row(req: Req, q: Question) -> list[tuple[str, str]]:
+def _nav_row(req: Req, q: Question) -> Sequence[Button]:
     b = req.texts.button
     nav = [(b("back"), _token(q, "_back"))] if q.can_back else []
     if q.step.kind != "info":
@@ -194,7 +211,7 @@ def _nav_row(req: Req, q: Question) -> list[tuple[str, str]]:
     return nav
 
 
-def _step_keyboard(req: Req, q: Question) -> list[list[tuple[str, str]]]:
+def _step_keyboard(req: Req, q: Question) -> Keyboard:
     step, b = q.step, req.texts.button
     if q.phase == "time":
         return []
@@ -223,6 +240,10 @@ def _step_keyboard(req: Req, q: Question) -> list[list[tuple[str, str]]]:
         return rows
     if step.kind == "info":
         return [[(b("next"), _token(q, "_next"))]]
+    if q.answer_by == "form":
+        return [[weblinks.step_button(req, q, b("write_answer"))]]
+    if q.answer_by == "off":
+        return [[(label, _token(q, value))] for value, label in req.texts.labels("text_marks")]
     return []
 
 
@@ -254,6 +275,7 @@ async def _tidy(req: Req, ids: list[int]) -> bool:
     private-chat messages for 48 hours). True when there was something to delete."""
     if not req.me.tidy_mode or not ids:
         return False
+    await req.commit()
     ids = sorted(set(ids))
     for first in range(0, len(ids), 100):
         chunk = ids[first : first + 100]
@@ -280,37 +302,30 @@ async def offer(req: Req, found: Offer) -> None:
 
 def show_value(req: Req, step: Step, value: Any, skipped: bool = False) -> str:
     """An answer as the koordinator reads it."""
-    if skipped or value is None:
-        return req.texts.button("skipped")
-    if step.kind == "checklist":
-        return dict(req.texts.labels("checklist")).get(value, str(value))
-    if step.kind == "choice":
-        return step.option(value).label if step.has_option(value) else str(value)
-    if step.kind == "multi":
-        labels = [o.label for o in step.options if o.value in set(value)]
-        return ", ".join(labels) or req.texts.button("none")
-    if step.kind == "date":
-        return req.texts.long_date(datetime.fromisoformat(value).date())
-    if step.kind == "datetime":
-        moment = datetime.fromisoformat(value).astimezone(req.services.zone)
-        return req.render("conv/datetime", day=moment.date(), time=moment.strftime("%H:%M"))
-    return str(value)
+    return shown(req.texts, req.services.zone, step, value, skipped)
 
 
 async def show_summary(req: Req, summary: Summary) -> None:
+    # With the web form, the words stay there: the chat tells only what is answered.
+    in_form = weblinks.in_form_mode(req)
     lines = [
         {
             "path": line.path,
             "items": line.items,
             "question": line.question,
             "answer": show_value(req, line.step, line.value, line.skipped),
+            "in_form": in_form and kind_of(line.step).free(line.step) and not line.skipped,
             "note": line.note,
             "changed": line.changed,
         }
         for line in summary.lines
     ]
-    numbers = [(f"✎ {i}", callbacks.make("a", summary.run_id, i)) for i in range(1, len(lines) + 1)]
-    keyboard: list[list[tuple[str, str]]] = [numbers[i : i + 8] for i in range(0, len(numbers), 8)]
+    numbers: list[Button] = [
+        (f"✎ {i}", callbacks.make("a", summary.run_id, i)) for i in range(1, len(lines) + 1)
+    ]
+    keyboard: list[list[Button]] = [numbers[i : i + 8] for i in range(0, len(numbers), 8)]
+    if in_form:
+        keyboard.insert(0, [weblinks.run_button(req, summary.run_id)])
     if summary.status != "finished":
         resume = callbacks.make("k", summary.case_id, summary.kind, "resume")
         keyboard.append([(req.texts.button("continue"), resume)])
@@ -324,6 +339,7 @@ async def show_summary(req: Req, summary: Summary) -> None:
         started=summary.started,
         finished=summary.finished,
         lines=lines,
+        in_form=in_form,
     )
 
 

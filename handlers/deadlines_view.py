@@ -3,20 +3,20 @@ Utsett), the weekly digest switch and inline lookups."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
-from bot import cases, deadlines
+from bot import cases, deadlines, dialogs
+from bot.reminders import outbox
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
-from handlers.common import Access, Req, guarded, with_retry
-from storage.enums import CaseStatus
+from handlers.common import Req, with_retry
+from handlers.edge import Access, guarded
+from storage.enums import CaseStatus, DeadlineStatus
 from storage.models import Case, Deadline, DialogState
-
-FRISTER_DAYS = 30
 
 
 @guarded(Access.REGISTERED)
@@ -49,44 +49,34 @@ async def next_command(req: Req) -> None:
 async def frister_command(req: Req) -> None:
     """/frister: everything due in the next 30 days, overdue first, by week."""
     today = req.services.today()
-    rows = await deadlines.upcoming(req.session, req.me.id, today + timedelta(days=FRISTER_DAYS))
-    overdue = [(alias, d) for alias, d in rows if d.due < today]
-    weeks: dict[str, list[tuple[str, deadlines.Due]]] = {}
-    for alias, d in rows:
-        if d.due >= today:
-            weeks.setdefault(f"{d.due.isocalendar().week}", []).append((alias, d))
+    agenda = await deadlines.agenda(req.session, req.me.id, today)
     await req.reply(
         "deadlines/frister",
-        overdue=overdue,
-        weeks=list(weeks.items()),
+        overdue=agenda.overdue,
+        weeks=agenda.weeks,
         today=today,
-        days=FRISTER_DAYS,
+        days=agenda.days,
     )
 
 
 @guarded(Access.REGISTERED)
 async def digest_command(req: Req) -> None:
     """/ukeoversikt: switch the Monday digest on or off."""
-    req.me.weekly_digest = not req.me.weekly_digest
     await req.reply(
         "deadlines/digest_switched",
-        on=req.me.weekly_digest,
+        on=outbox.switch_digest(req.me),
         hour=req.services.settings.reminder_hour,
     )
 
 
 async def _deadline_for(req: Req, deadline_id: int | None) -> tuple[Deadline, Case] | None:
-    deadline = await req.session.get(Deadline, deadline_id or 0)
-    if deadline is None:
-        return None
-    case = await cases.case_for(req.session, req.me, deadline.case_id, req.services.now())
-    return (deadline, case) if case is not None else None
+    return await cases.deadline_for(req.session, req.me, deadline_id or 0, req.services.now())
 
 
 async def on_button(req: Req, cb: Callback) -> None:
     """u (done), sn (snooze), tc/tm/tx (confirm, move, dismiss a proposal), ts (school
     shift) and pd (list proposals)."""
-    settings, now, today = req.services.settings, req.services.now(), req.services.today()
+    settings, now = req.services.settings, req.services.now()
     if cb.verb == "nf":
         case = await cases.case_for(req.session, req.me, cb.int_arg(0) or 0, now)
         if case is None or case.status == CaseStatus.CLOSED:
@@ -102,9 +92,8 @@ async def on_button(req: Req, cb: Callback) -> None:
             return
         await req.answer()
         if cb.verb == "ts":
-            step = 1 if (cb.args[1] if len(cb.args) > 1 else "") == "later" else -1
-            case.school_shift_years = max(-2, min(3, case.school_shift_years + step))
-            await deadlines.refresh_transitions(req.session, case, settings, today, now)
+            later = (cb.args[1] if len(cb.args) > 1 else "") == "later"
+            await deadlines.shift_school(req.session, case, later, settings, now)
         await show_proposals(req, case)
         return
     found = await _deadline_for(req, cb.int_arg(0))
@@ -119,7 +108,7 @@ async def on_button(req: Req, cb: Callback) -> None:
     await req.answer()
     label = req.texts.label(deadline.kind, "deadline_kind")
     if cb.verb == "u":
-        await deadlines.set_status(req.session, deadline, "done", now)
+        await deadlines.set_status(req.session, deadline, DeadlineStatus.DONE, now)
         await req.drop_keyboard(req.render("deadlines/marked_done", kind=label))
     elif cb.verb == "sn":
         how = cb.args[1] if len(cb.args) > 1 else ""
@@ -127,15 +116,14 @@ async def on_button(req: Req, cb: Callback) -> None:
             await req.drop_keyboard()
             await forms.begin(req, "snooze", {"deadline_id": deadline.id})
             return
-        until = today + (timedelta(days=7) if how == "1w" else timedelta(days=1))
-        await deadlines.snooze(req.session, deadline, case, until, settings, now)
+        until = await deadlines.snooze_for(req.session, deadline, case, how, settings, now)
         await req.drop_keyboard(req.render("deadlines/snoozed", until=until))
     elif cb.verb == "tc":
-        deadline.status = "open"
+        deadlines.confirm(deadline)
         await req.drop_keyboard(req.render("deadlines/confirmed", kind=label))
         await show_proposals(req, case)
     elif cb.verb == "tx":
-        await deadlines.set_status(req.session, deadline, "dismissed", now)
+        await deadlines.set_status(req.session, deadline, DeadlineStatus.DISMISSED, now)
         await req.drop_keyboard(req.render("deadlines/dismissed", kind=label))
         await show_proposals(req, case)
     elif cb.verb == "tm":
@@ -145,11 +133,11 @@ async def on_button(req: Req, cb: Callback) -> None:
 
 async def show_proposals(req: Req, case: Case) -> None:
     """Transition proposals of a case with confirm / move / dismiss buttons."""
-    items = [d for d in await deadlines.active_of(req.session, case.id) if d.source == "transition"]
+    items = await deadlines.transitions_of(req.session, case.id)
     b = req.texts.button
     keyboard: list[list[tuple[str, str]]] = []
     for d in items:
-        if d.status == "proposed":
+        if d.status == DeadlineStatus.PROPOSED:
             keyboard.append(
                 [
                     (f"✓ {d.due:%m.%Y}", callbacks.make("tc", d.id)),
@@ -170,10 +158,6 @@ async def show_proposals(req: Req, case: Case) -> None:
 
 
 async def finish_new_deadline(req: Req, state: DialogState, values: dict[str, Any]) -> None:
-    import uuid
-
-    from bot import dialogs
-
     await dialogs.finish(req.session, state)
     case = await cases.case_for(
         req.session, req.me, state.data.get("case_id") or 0, req.services.now()
@@ -183,15 +167,8 @@ async def finish_new_deadline(req: Req, state: DialogState, values: dict[str, An
         return
     kind = values["deadline_type"]
     due = date.fromisoformat(values["new_deadline_date"])
-    await deadlines.upsert(
-        req.session,
-        case,
-        req.services.settings,
-        req.services.now(),
-        kind=kind,
-        due=due,
-        source="manual",
-        source_ref=f"manual:{uuid.uuid4().hex[:12]}",
+    await deadlines.add_manual(
+        req.session, case, req.services.settings, req.services.now(), kind=kind, due=due
     )
     await req.reply(
         "deadlines/added", kind=req.texts.label(kind, "deadline_kind"), due=due, alias=case.alias
@@ -207,8 +184,6 @@ async def finish_move(req: Req, state: DialogState, values: dict[str, Any]) -> N
 
 
 async def _finish_date(req: Req, state: DialogState, value: str, *, snooze: bool) -> None:
-    from bot import dialogs
-
     await dialogs.finish(req.session, state)
     found = await _deadline_for(req, state.data.get("deadline_id"))
     if found is None or found[0].status not in deadlines.ACTIVE:
@@ -221,8 +196,6 @@ async def _finish_date(req: Req, state: DialogState, value: str, *, snooze: bool
         await deadlines.snooze(req.session, deadline, case, day, settings, now)
         await req.reply("deadlines/snoozed", until=day)
     else:
-        if deadline.status == "proposed":
-            deadline.status = "open"
         await deadlines.move(req.session, deadline, case, day, settings, now)
         await req.reply(
             "deadlines/moved", kind=req.texts.label(deadline.kind, "deadline_kind"), due=day

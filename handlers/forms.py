@@ -8,6 +8,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from markupsafe import Markup
+
 from bot.conversations.forms import (
     BACK,
     CANCEL,
@@ -130,7 +132,8 @@ async def _ask(req: Req, q: FormQuestion) -> None:
         nav.append((b("skip"), _data(q, SKIP)))
     nav.append((b("cancel"), _data(q, CANCEL)))
     rows.append(nav)
-    await req.reply("form/ask", rows, text=q.text, help=q.help)
+    # Rendered from the form definition with its values escaped: markup as it is.
+    await req.reply("form/ask", rows, text=Markup(q.text), help=Markup(q.help))
 
 
 def resume_keyboard(req: Req) -> Keyboard:

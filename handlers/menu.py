@@ -1,32 +1,14 @@
-"""Menu, help, invitations, and what happens to text that is no command."""
+"""Invitations, /avbryt, and what happens to text that is no command."""
 
 from __future__ import annotations
 
 from bot import access, cases, dialogs
-from handlers import callbacks, conversation, forms
+from handlers import conversation, forms
 from handlers.callbacks import Callback
-from handlers.common import Access, Keyboard, Req, guarded
-
-
-def menu_keyboard(req: Req) -> Keyboard:
-    return [
-        [
-            (req.texts.button("new_case"), callbacks.make("m", "ny")),
-            (req.texts.button("my_cases"), callbacks.make("l")),
-        ],
-        [(req.texts.button("help"), callbacks.make("m", "hjelp"))],
-    ]
-
-
-async def show_menu(req: Req) -> None:
-    count = len(await cases.my_cases(req.session, req.me))
-    await req.reply("menu", menu_keyboard(req), koordinator=req.me, case_count=count)
-
-
-@guarded(Access.REGISTERED)
-async def help_command(req: Req) -> None:
-    """/hjelp."""
-    await req.reply("help", is_admin=req.me.is_admin)
+from handlers.case_card import show_card
+from handlers.common import Req
+from handlers.edge import Access, guarded
+from handlers.views import menu_keyboard, resume_registration
 
 
 @guarded(Access.ADMIN)
@@ -70,16 +52,12 @@ async def text(req: Req) -> None:
         return
     koordinator = req.me
     if not koordinator.registered:
-        from handlers.registration import resume_registration
-
         await resume_registration(req)
         return
     case = await cases.find_by_alias(
         req.session, koordinator, req.text, readable_on=req.services.today()
     )
     if case is not None:
-        from handlers.case_card import show_card
-
         await show_card(req, case)
         return
     if state is not None:
@@ -113,20 +91,8 @@ async def edited(req: Req) -> None:
     await req.reply("errors/edited_message")
 
 
-async def on_menu_button(req: Req, cb: Callback) -> None:
-    item = cb.args[0] if cb.args else ""
-    await req.answer()
-    if item == "ny":
-        from handlers.case_card import begin_new_case
-
-        await begin_new_case(req)
-    elif item == "hjelp":
-        await req.reply("help", is_admin=req.me.is_admin)
-    else:
-        await req.answer("errors/stale_button")
-
-
 async def on_dialog_button(req: Req, cb: Callback) -> None:
+    """d:<choice>: go on with, cancel or restart the open form."""
     state = await dialogs.current(req.session, req.user_id)
     choice = cb.args[0] if cb.args else ""
     if state is None:

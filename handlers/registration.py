@@ -1,4 +1,4 @@
-"""Registration: invitation links, admins from configuration, the profile form."""
+"""Registration: /start with an invitation link, and the end of the profile form."""
 
 from __future__ import annotations
 
@@ -6,7 +6,9 @@ from typing import Any
 
 from bot import access, dialogs
 from handlers import forms
-from handlers.common import Access, Req, guarded
+from handlers.common import Req
+from handlers.edge import Access, guarded
+from handlers.views import resume_registration, show_menu
 from storage.models import DialogState
 
 
@@ -17,7 +19,7 @@ async def start(req: Req) -> None:
     koordinator = req.koordinator
     if code and (koordinator is None or not koordinator.active):
         outcome, koordinator = await access.redeem_invitation(
-            req.session, code, req.user_id, req.services.now()
+            req.session, code, req.user_id, req.services.now(), req.services.invitation_guesses
         )
         if outcome is not access.Redeem.OK:
             await req.reply(f"access/invitation_{outcome.value}")
@@ -32,19 +34,7 @@ async def start(req: Req) -> None:
     if not koordinator.registered:
         await resume_registration(req)
         return
-    from handlers.menu import show_menu
-
     await show_menu(req)
-
-
-async def resume_registration(req: Req) -> None:
-    """Ask the next missing profile question (after a restart, or a command too early)."""
-    state = await dialogs.current(req.session, req.user_id)
-    if state is not None and state.flow == "register":
-        await forms.ask(req, state)
-        return
-    await req.reply("registration/welcome")
-    await forms.begin(req, "register")
 
 
 async def finish_registration(req: Req, state: DialogState, values: dict[str, Any]) -> None:
@@ -52,8 +42,6 @@ async def finish_registration(req: Req, state: DialogState, values: dict[str, An
         req.session, req.me, values["name"], values["tjenestested"], req.services.now()
     )
     await dialogs.finish(req.session, state)
-    from handlers.menu import show_menu
-
     await req.reply(
         "registration/done",
         name=values["name"],

@@ -5,26 +5,39 @@ tests and benchmarks alike."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
 
-from telegram import BotCommand
-from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes
+from telegram.error import Conflict
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    ContextTypes,
+)
 
 import handlers
 from bot.clock import Clock, SystemClock
 from bot.conversations.definitions import DEFAULT_DIR, FORMS_DIR, Questionnaire, load_all
 from bot.keys import make_cipher
+from bot.reminders.pacing import SendLimiter
+from bot.reminders.sweep import Sweep
 from bot.services import Services
 from bot.settings import Settings
+from handlers import menus
 from handlers.context import KContext, services_of
+from handlers.notifier import TelegramNotifier
 from koordbot.standin import FakeTelegram, StandinRequest
+from koordbot.updates import PerUserOrder
 from messages import Texts
 from storage.crypto import Cipher
 from storage.db import Database
 
 log = logging.getLogger(__name__)
 LOCAL_TOKEN = "7000000001:local-stand-in-token"
+# bot_data key of a fault that stopped the bot (run_telegram raises it after shutdown).
+FATAL = "fatal_error"
 
 App = Application[Any, KContext, Any, Any, Any, Any]
 
@@ -36,23 +49,20 @@ def build_application(
     telegram: FakeTelegram | None = None,
     cipher: Cipher | None = None,
     local: bool = False,
+    jobs: bool = True,
 ) -> App:
-    """Build the bot. With `telegram` it talks to the stand-in instead of the network."""
+    """Build the bot. With `telegram` it talks to the stand-in instead of the network;
+    without `jobs` it runs no reminder sweep (a process that only answers updates)."""
     texts = Texts()
-    services = Services(
-        settings=settings,
-        clock=clock or SystemClock(),
-        db=Database(settings.database_url, cipher or make_cipher(settings, local=local)),
-        texts=texts,
-        # A broken definition file stops start-up here, naming file, step and reason.
-        questionnaires=load_questionnaires(settings, texts),
-        forms=load_all(FORMS_DIR, env=texts.env, labels=texts.labels),
-    )
-    token = settings.telegram_bot_token or LOCAL_TOKEN
+    # A broken definition file stops start-up here, naming file, step and reason.
+    questionnaires = load_questionnaires(settings, texts)
+    token = settings.telegram_bot_token.get_secret_value() or LOCAL_TOKEN
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=KContext))
+        # Different people at once, one person's updates in order.
+        .concurrent_updates(PerUserOrder(settings.concurrent_updates))
         .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_per_second, max_retries=3))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
@@ -62,12 +72,74 @@ def build_application(
             StandinRequest(telegram)
         )
     if settings.bot_api_url:
-        root = settings.bot_api_url.removesuffix("/bot")
-        builder = builder.base_url(settings.bot_api_url).base_file_url(f"{root}/file/bot")
+        urls = api_urls(settings)
+        builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
     app: App = builder.build()
+    limiter = SendLimiter(settings.send_per_second, settings.send_per_chat_seconds)
+    services = Services(
+        settings=settings,
+        clock=clock or SystemClock(),
+        db=Database(settings.database_url, cipher or make_cipher(settings, local=local)),
+        texts=texts,
+        questionnaires=questionnaires,
+        forms=load_all(FORMS_DIR, env=texts.env, labels=texts.labels),
+        notifier=TelegramNotifier(app.bot, texts, limiter),
+    )
     app.bot_data["services"] = services
+    # First among the error handlers, so a 409 is not also logged as a handler fault.
+    app.add_error_handler(_stop_on_conflict)
     handlers.register(app)
+    sweep = Sweep(services)
+    app.bot_data[SWEEP] = sweep
+    if jobs:
+        schedule_jobs(app, sweep)
     return app
+
+
+async def _stop_on_conflict(update: object, context: KContext) -> None:
+    """Another process polls with this token (409): stop instead of fighting over it."""
+    if isinstance(context.error, Conflict):
+        context.application.bot_data[FATAL] = context.error
+        context.application.stop_running()
+        raise ApplicationHandlerStop
+
+
+def api_urls(settings: Settings) -> dict[str, str]:
+    """`base_url` and `base_file_url` for a custom Bot API server (empty: Telegram's)."""
+    if not settings.bot_api_url:
+        return {}
+    root = settings.bot_api_url.removesuffix("/bot")
+    return {"base_url": settings.bot_api_url, "base_file_url": f"{root}/file/bot"}
+
+
+SWEEP = "sweep"
+# The reminder jobs (bot/reminders/sweep.py) in the order a test's `sweep()` runs them,
+# and how often each runs (None: every KOORDBOT_SWEEP_SECONDS).
+SweepJob = Callable[[Sweep], Awaitable[Any]]
+SWEEP_JOBS: tuple[tuple[str, SweepJob, int | None], ...] = (
+    ("reminders-due", Sweep.send_due, None),
+    ("weekly-digests", Sweep.send_digests, None),
+    ("ke-long-overdue", Sweep.notify_long_overdue, None),
+    ("retention-purge", Sweep.purge_expired, 3600),
+)
+
+
+def schedule_jobs(app: App, sweep: Sweep) -> None:
+    """Run the reminder jobs on the application's job queue."""
+    if app.job_queue is None:
+        return
+    every = sweep.services.settings.sweep_seconds
+    for name, job, interval in SWEEP_JOBS:
+        app.job_queue.run_repeating(
+            _as_job(job, sweep), interval=interval or every, first=5, name=name
+        )
+
+
+def _as_job(job: SweepJob, sweep: Sweep) -> Callable[[KContext], Coroutine[Any, Any, None]]:
+    async def run(_context: KContext) -> None:
+        await job(sweep)
+
+    return run
 
 
 def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionnaire]:
@@ -82,17 +154,19 @@ def load_questionnaires(settings: Settings, texts: Texts) -> dict[str, Questionn
 async def _post_init(app: App) -> None:
     services = services_of(app)
     await services.db.upgrade()
-    commands = [
-        BotCommand(name, description) for name, description in services.texts.labels("commands")
-    ]
-    try:
-        await app.bot.set_my_commands(commands)
-    except TelegramError as exc:
-        log.warning("the Bot API server refused setMyCommands (%s); continuing", exc)
+    await menus.publish(app)
 
 
 async def _post_shutdown(app: App) -> None:
     await services_of(app).db.dispose()
+
+
+async def run_sweep_once(app: App) -> None:
+    """Every reminder job once, now, in order (local mode's `!tid`, the tests): the
+    reminders, digests and KE notices that are due go out."""
+    sweep: Sweep = app.bot_data[SWEEP]
+    for _name, job, _interval in SWEEP_JOBS:
+        await job(sweep)
 
 
 async def start_app(app: App) -> None:

@@ -122,8 +122,3 @@ def capitalised(text: str) -> str:
 def format_short_date(value: date | None) -> str:
     """'05.03.2027'."""
     return "" if value is None else value.strftime("%d.%m.%Y")
-
-
-def bold(text: str) -> Markup:
-    """Escape user text and wrap it in <b> for HTML messages."""
-    return Markup("<b>{}</b>").format(text)

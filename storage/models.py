@@ -302,3 +302,13 @@ class DigestLog(Base):
     koordinator_id: Mapped[int] = mapped_column(Integer)
     week: Mapped[str] = mapped_column(String(8))
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class OpsMark(Base):
+    """When a recurring piece of work last completed, e.g. the reminder sweep; read by
+    `koordbot health`. One row per name, written by whichever process did the work."""
+
+    __tablename__ = "ops_mark"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -134,6 +134,8 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         # Tests talk to the stand-in; the real sending pace has a test of its own.
         send_per_chat_seconds=0.0,
         send_per_second=1000.0,
+        # The chat tests predate the web form; form and off have tests of their own.
+        free_text="chat",
     )
 
 

@@ -20,7 +20,7 @@ from bot.clock import ManualClock
 from bot.services import Services
 from bot.settings import Settings
 from handlers.context import services_of
-from koordbot.app import App, build_application, start_app, stop_app
+from koordbot.app import SWEEP_JOBS, App, build_application, start_app, stop_app
 from koordbot.standin import ChatMessage, FakeTelegram, FakeUser
 from storage.crypto import Cipher
 
@@ -74,6 +74,16 @@ class Chat:
             if message.keyboard:
                 return message
         return None
+
+    def web_app_url(self, label: str) -> str:
+        """The address a Mini App button (web form) under the newest keyboard opens."""
+        message = self._keyboard_message()
+        assert message is not None, "no message with buttons"
+        for row in message.keyboard:
+            for button in row:
+                if button["text"] == label and "web_app" in button:
+                    return str(button["web_app"]["url"])
+        raise AssertionError(f"no web form button {label!r}; buttons: {message.buttons()}")
 
     async def send(self, text: str) -> list[str]:
         """The user sends a text message; returns the bot's new messages."""
@@ -151,12 +161,12 @@ class TestBot:
         await self.app.process_update(Update.de_json(update_json, self.app.bot))
 
     async def sweep(self) -> None:
-        """Run the reminder job now, as the job queue would at this (test) time."""
-        from handlers.reminders import JOB_NAME
-
+        """Run the reminder jobs now, one after the other, as the job queue would at
+        this (test) time."""
         assert self.app is not None and self.app.job_queue is not None
-        [job] = self.app.job_queue.get_jobs_by_name(JOB_NAME)
-        await job.run(self.app)
+        for name, _job, _interval in SWEEP_JOBS:
+            [job] = self.app.job_queue.get_jobs_by_name(name)
+            await job.run(self.app)
 
     def reminders_to(self, chat_id: int) -> list[ChatMessage]:
         """Reminder messages in a chat (they start with ⏰, or ⚠️ when overdue)."""

@@ -17,10 +17,12 @@ from bot.settings import Settings, SettingsError, load_settings
 from koordbot.app import App, build_application, start_app, stop_app
 from koordbot.standin import ChatMessage, FakeTelegram, FakeUser
 from koordbot.standin.http import BotApiServer, decode_value
+from koordbot.startup import webhook_secret
 from koordbot.telegram_mode import webhook_options
 from tests.conftest import ADMIN_ID, TEST_KEY
 
 WAIT_SECONDS = 5.0
+SECRET = "s3cret-" + "x" * 30
 
 
 @pytest.fixture
@@ -88,17 +90,17 @@ async def test_webhook_mode_end_to_end(bot_api: BotApiServer, sqlite_url: str) -
         webhook_url=hook,
         webhook_listen="127.0.0.1",
         webhook_port=port,
-        webhook_secret="s3cret",
+        webhook_secret=SECRET,
     )
     app: App = build_application(settings)
     assert app.updater is not None
     await start_app(app)
     await app.start()
-    await app.updater.start_webhook(**webhook_options(settings))
+    await app.updater.start_webhook(**webhook_options(settings, webhook_secret(settings)))
     try:
         registered = params_of(telegram, "setWebhook")
         assert registered and registered[-1]["url"] == hook
-        assert registered[-1]["secret_token"] == "s3cret"
+        assert registered[-1]["secret_token"] == SECRET
 
         stranger = FakeUser(telegram, 900_002, "Ola")
         anne = FakeUser(telegram, ADMIN_ID, "Anne")
@@ -111,7 +113,7 @@ async def test_webhook_mode_end_to_end(bot_api: BotApiServer, sqlite_url: str) -
             real = await client.post(
                 hook,
                 json=anne.message("/start"),
-                headers={"X-Telegram-Bot-Api-Secret-Token": "s3cret"},
+                headers={"X-Telegram-Bot-Api-Secret-Token": SECRET},
             )
         assert forged.status_code == 403
         assert real.status_code == 200

@@ -16,15 +16,12 @@ from hypothesis import strategies as st
 from bot.rules.dates import (
     MAX_INPUT_CHARS,
     DateError,
-    format_long,
-    format_month_year,
-    format_short,
-    format_time,
     parse_date,
     parse_datetime,
     parse_month_year,
     parse_time,
 )
+from messages import Texts, format_short_date
 
 OSLO = ZoneInfo("Europe/Oslo")
 TODAY = date(2027, 3, 3)  # a Wednesday
@@ -303,6 +300,17 @@ def test_relative_words_count_from_now_in_oslo_not_from_utc() -> None:
 
 
 # ----------------------------------------------------------------------- format
+# What the bot writes (the template filters `dato`, `langdato`, `maaned` and the
+# `%H:%M` of meeting times) must read back through the parsers.
+
+TEXTS = Texts()
+format_short = format_short_date
+format_long = TEXTS.long_date
+format_month_year = TEXTS.month_year
+
+
+def format_time(at: time) -> str:
+    return at.strftime("%H:%M")
 
 
 @pytest.mark.parametrize(

@@ -148,3 +148,35 @@ async def test_answer_current_is_still_usable(bot):
     await _finished_oppstart(kari)
     assert "svarene er lagret" in kari.last_text
     assert callable(answer_current)
+
+
+async def test_a_note_confirmed_as_saved_is_kept_when_the_next_question_fails(bot):
+    # «📝 Notatet er lagret», then the next question could not be sent: the note must
+    # already be stored (commit before confirm), not rolled back with the update.
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/oppstart AB")
+    await kari.tap("Delvis")
+    bot.telegram.fail("bad_request", method="sendMessage", times=5, skip=1)
+    await kari.send("Mor ønsker mer info")
+    assert "Notatet er lagret" in kari.transcript()
+    [answer] = await rows(bot, Answer)
+    assert answer.value == "delvis" and answer.note == "Mor ønsker mer info"
+
+
+async def test_a_button_answer_shown_as_given_is_kept_when_the_next_question_fails(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/oppstart AB")
+    bot.telegram.fail("bad_request", method="sendMessage", times=5)
+    await kari.tap("Ja")
+    assert "→ Ja" in kari.everything_seen()
+    [answer] = await rows(bot, Answer)
+    assert answer.value == "ja"
+
+
+async def test_form_questions_show_their_markup_as_formatting(bot):
+    kari = await bot.registered_user()
+    await kari.send("/ny")
+    assert kari.last_text.startswith("1/7 Hvilket kortnavn") or "1/7" in kari.last_text
+    assert "<b>" not in kari.last_text and "&lt;" not in kari.last_text

@@ -385,3 +385,21 @@ async def test_lookups_show_each_cases_next_active_deadline_and_only_mine(bot, c
     assert "08.12.2026 EF: Oppstartsamtale" in replies[0] and "AB" not in replies[0]
     replies = await ola.send("/saker")
     assert "Neste: Oppstartsamtale 08.12.2026 ⚠️ forfalt" in replies[-1]
+
+
+async def test_a_reminder_that_fails_for_good_is_told_to_the_ke_once(bot, clock):
+    from bot.reminders.outbox import MAX_ATTEMPTS
+
+    kari = await bot.registered_user("Kari Nordmann")
+    await create_case(kari, "AB")
+    at(clock, 2026, 12, 1)
+    bot.telegram.fail("bad_request", method="sendMessage", chat_id=kari.user_id, times=100)
+    for _ in range(MAX_ATTEMPTS + 3):
+        await bot.sweep()
+        clock.advance(timedelta(minutes=11))  # past the retry delay
+    assert bot.reminders_to(kari.user_id) == []
+    [failed] = await rows(bot, Reminder, Reminder.status == "failed")
+    assert failed.attempts == MAX_ATTEMPTS
+    admin = [m.text for m in bot.telegram.messages(bot.admin().user_id) if m.from_bot]
+    [notice] = [t for t in admin if "kom ikke fram" in t]
+    assert "AB (Kari Nordmann): Oppstartsamtale 08.12.2026" in notice

@@ -1,4 +1,5 @@
-"""A fødselsnummer typed anywhere is spotted, and nothing else is (SPEC 3.2)."""
+"""A fødselsnummer typed anywhere is spotted, and nothing else is (SPEC 3.2): also
+behind any mix of spaces, dashes and invisible characters, and in full-width digits."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.rules.fnr import check_digits, find_fnr, is_valid_fnr
+from bot.rules.fnr import check_digits, contains_fnr, find_fnr, is_valid_fnr
+from bot.rules.normalise import normalise
+from bot.rules.text import check_alias, check_free_text, check_name, clean
 
 PROPERTY = settings(max_examples=150, deadline=None)
 
@@ -105,6 +108,11 @@ def test_a_prefix_with_check_digit_ten_has_no_valid_completion() -> None:
         "150585\u00a012343",
         "(150585-12343)",
         "abc15058512343xyz",
+        "150585  12343",
+        "150585--12343",
+        "15 05 85 123 43",
+        "150585 - 12343",
+        "15058512343 99",
     ],
 )
 def test_koordinator_types_a_number_in_a_note_and_it_is_found(text: str) -> None:
@@ -117,8 +125,6 @@ def test_koordinator_types_a_number_in_a_note_and_it_is_found(text: str) -> None
         ("kontonummer 1234150585123439", "inside a 16-digit run"),
         ("915058512343", "a digit in front"),
         ("150585123435", "a digit behind"),
-        ("150585  12343", "two spaces"),
-        ("150585--12343", "two dashes"),
         ("150585 123435", "personal part too long"),
         ("1150585 12343", "date part too long"),
         ("15058512344", "wrong check digit"),
@@ -167,24 +173,219 @@ def test_changing_one_digit_breaks_the_number(number: str, position: int, bump: 
 
 @PROPERTY
 @given(
-    st.text().filter(lambda s: not s[-1:].isascii() or not s[-1:].isdigit()),
+    # Text around the number that does not glue a digit onto it (that makes a longer run).
+    st.text().filter(lambda s: not normalise(s)[-1:].isdecimal()),
     valid_numbers(),
     st.sampled_from(["", " ", "-", "."]),
-    st.text().filter(lambda s: not s[:1].isascii() or not s[:1].isdigit()),
+    st.text().filter(lambda s: not normalise(s)[:1].isdecimal()),
 )
 def test_a_valid_number_anywhere_in_text_is_found(
     before: str, number: str, separator: str, after: str
 ) -> None:
     text = before + number[:6] + separator + number[6:] + after
     found = find_fnr(text)
-    assert found is not None
-    if find_fnr(before) is None:
-        assert found == number
+    assert found is not None and is_valid_fnr(found)
 
 
 @PROPERTY
 @given(st.text(max_size=300))
 def test_any_text_is_answered_without_error(text: str) -> None:
     found = find_fnr(text)
-    assert found is None or (is_valid_fnr(found) and found[:6] in text)
+    assert found is None or is_valid_fnr(found)
     assert is_valid_fnr(text) in (True, False)
+
+
+# --- hidden numbers (issue 10): normalise first, then check --------------------------
+
+SPACES = [
+    " ",
+    "  ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\n\n\n",
+    "\u00a0",
+    "\u2002",
+    "\u2009",
+    "\u200a",
+    "\u202f",
+    "\u205f",
+    "\u3000",
+    "\u2028",
+    "\u2029",
+    "\x0b",
+    "\x0c",
+    "\x85",
+]
+DASHES = [
+    "-",
+    "--",
+    "\u2010",
+    "\u2011",
+    "\u2012",
+    "\u2013",
+    "\u2014",
+    "\u2015",
+    "\u2212",
+    "\ufe58",
+    "\ufe63",
+    "\uff0d",
+    "\u00af",
+    ".",
+    "/",
+    "_",
+    "\u2e3a",
+]
+INVISIBLE = [
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\u200e",
+    "\u200f",
+    "\u00ad",
+    "\u2060",
+    "\u2061",
+    "\u2062",
+    "\u2063",
+    "\u2064",
+    "\ufeff",
+    "\u180e",
+    "\u034f",
+    "\u3164",
+    "\uffa0",
+    "\u115f",
+    "\ufe0f",
+    "\u202a",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+    "\U000e0020",
+    "\U000e0001",
+    "\u0301",
+]
+SEPARATORS = SPACES + DASHES
+# Ways to write one digit that a reader still reads as that digit.
+DIGIT_FORMS = [
+    lambda d: d,
+    lambda d: chr(0xFF10 + int(d)),  # full-width
+    lambda d: chr(0x1D7CE + int(d)),  # mathematical bold
+    lambda d: chr(0x0660 + int(d)),  # Arabic-Indic
+    lambda d: chr(0x0966 + int(d)),  # Devanagari
+    lambda d: d + "\ufe0f\u20e3",  # keycap
+]
+
+
+@st.composite
+def hidden(draw: st.DrawFn, number: str) -> str:
+    """`number` written with any mix of separators and invisible characters between its
+    digits (most often between the date and the personal part) and odd digit forms."""
+    out: list[str] = []
+    for i, digit in enumerate(number):
+        if i:
+            between_parts = i == 6
+            pool = [*SEPARATORS, *INVISIBLE] if between_parts else [*INVISIBLE, " ", "-"]
+            out.extend(draw(st.lists(st.sampled_from(pool), max_size=4 if between_parts else 1)))
+        out.append(draw(st.sampled_from(DIGIT_FORMS))(digit))
+    return "".join(out)
+
+
+@st.composite
+def hidden_numbers(draw: st.DrawFn) -> tuple[str, str]:
+    """(the valid number, a hidden way of writing it)."""
+    number = draw(valid_numbers())
+    return number, draw(hidden(number))
+
+
+# The variants the issue names, each hiding the same ordinary number.
+NAMED_VARIANTS = {
+    "two spaces": "150585  12343",
+    "tab": "150585\t12343",
+    "newline": "150585\n12343",
+    "zero-width space": "150585\u200b12343",
+    "soft hyphen": "150585\u00ad12343",
+    "word joiner": "150585\u206012343",
+    "full-width digits": "１５０５８５１２３４３",
+    "full-width, split": "１５０５８５ １２３４３",
+    "en dash": "150585\u201312343",
+    "em dash": "150585\u201412343",
+    "minus sign": "150585\u221212343",
+    "no-break space": "150585\u00a012343",
+    "thin space": "150585\u200912343",
+    "BOM": "150585\ufeff12343",
+    "zero-width inside the parts": "1\u200b50585 1234\u200b3",
+    "D-number behind a soft hyphen": "450585\u00ad12366",
+    "H-number with an en dash": "154585\u201312326",
+}
+
+
+@pytest.mark.parametrize("text", NAMED_VARIANTS.values(), ids=NAMED_VARIANTS.keys())
+def test_each_named_variant_is_refused_by_the_one_check(text: str) -> None:
+    assert contains_fnr(text)
+    assert contains_fnr(f"Eleven heter {text}, ring mor")
+    # The second line of defence: the text rules refuse it too.
+    assert check_alias(text).error == "fnr"
+    assert check_name(text) == (None, "fnr")
+    assert check_free_text(f"Notat: {text}", 1000) == (None, "fnr")
+
+
+@PROPERTY
+@given(hidden_numbers(), st.sampled_from(["", "fnr ", "Eleven: ", "(", "«"]))
+def test_a_hidden_number_is_refused(hidden_number: tuple[str, str], prefix: str) -> None:
+    number, text = hidden_number
+    assert find_fnr(prefix + text + " ok") == number
+    assert check_free_text(prefix + text, 4000)[1] == "fnr"
+    assert check_alias(text).error == "fnr"
+
+
+@PROPERTY
+@given(st.text(max_size=200))
+def test_what_is_checked_is_what_would_be_stored(text: str) -> None:
+    stored = {clean(text), clean(text, keep_newlines=True)}
+    assert {contains_fnr(s) for s in stored} == {contains_fnr(text)}
+
+
+@PROPERTY
+@given(hidden_numbers())
+def test_storing_a_hidden_number_never_reveals_it(hidden_number: tuple[str, str]) -> None:
+    # Whatever the cleaning makes of a hidden number, the check still sees it there.
+    _number, text = hidden_number
+    assert contains_fnr(clean(text)) and contains_fnr(clean(text, keep_newlines=True))
+
+
+ORDINARY = [
+    "Møte 05.03.2027 kl 14:30 på rommet",
+    "ring 22 33 44 55 eller +47 912 34 567",
+    "Saksnr 2026/12345, arkiv 2026-11-24",
+    "kontonummer 1234.56.78903",
+    "12345678901",
+    "123 456 789 01",
+    "Skoleår 2026-2027, 3. trinn, 25 elever",
+    "tlf. 99 88 77 66, faks 22 11 00 99",
+    "møter 12.03, 14.05, 16.07 og 18.09",
+    "1. 2. 3. 4. 5. 6. 7. 8. 9. 10. 11.",
+]
+
+
+@pytest.mark.parametrize("text", ORDINARY)
+def test_ordinary_text_with_numbers_passes(text: str) -> None:
+    assert not contains_fnr(text), find_fnr(text)
+    assert check_free_text(text, 1000)[1] is None
+
+
+@PROPERTY
+@given(
+    st.text(alphabet="0123456789", min_size=11, max_size=11).filter(lambda n: not is_valid_fnr(n)),
+    st.lists(st.integers(1, 10), max_size=4, unique=True),
+    st.sampled_from([" ", "-", ".", "\u2013", "\u200b", "  "]),
+)
+def test_eleven_digits_with_wrong_check_digits_pass_however_split(
+    digits: str, cuts: list[int], separator: str
+) -> None:
+    parts, start = [], 0
+    for cut in sorted(cuts):
+        parts.append(digits[start:cut])
+        start = cut
+    parts.append(digits[start:])
+    text = separator.join(parts)
+    # Any 11 digits found here must be these 11: there are no others.
+    assert not contains_fnr(text)

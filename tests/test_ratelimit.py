@@ -6,7 +6,7 @@ import asyncio
 import itertools
 import time
 
-from bot.ratelimit import SendLimiter
+from bot.reminders.pacing import SendLimiter
 
 
 async def test_one_chat_is_paced():

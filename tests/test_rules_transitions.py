@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 from bot.rules.transitions import (
     ADULTHOOD_CHECKLIST,
     ALL_KINDS,
-    ARENAS,
     RECENT_PAST_DAYS,
     Transition,
     application_deadline,
@@ -22,10 +21,11 @@ from bot.rules.transitions import (
     transitions_for,
 )
 from bot.rules.workdays import is_working_day
+from storage.enums import Arena
 
 birth_years = st.integers(min_value=1990, max_value=2080)
 birth_months = st.none() | st.integers(min_value=1, max_value=12)
-arenas = st.none() | st.sampled_from(ARENAS)
+arenas = st.none() | st.sampled_from([a.value for a in Arena])
 
 
 def by_kind(items: list[Transition]) -> dict[str, Transition]:

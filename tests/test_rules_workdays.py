@@ -16,7 +16,6 @@ from bot.rules.workdays import (
     next_working_day,
     previous_working_day,
     public_holidays,
-    reminder_day,
 )
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -73,11 +72,11 @@ def test_easter_2026_previous_and_next_working_day() -> None:
     assert previous_working_day(date(2026, 4, 1)) == date(2026, 4, 1)
 
 
-def test_reminder_day_moves_back_from_weekends_and_holidays() -> None:
-    assert reminder_day(date(2026, 2, 1)) == date(2026, 1, 30)  # Sunday -> Friday
-    assert reminder_day(date(2026, 12, 25)) == date(2026, 12, 24)
-    assert reminder_day(date(2027, 5, 17)) == date(2027, 5, 14)  # Whit Monday, 17 May
-    assert reminder_day(date(2026, 3, 9)) == date(2026, 3, 9)
+def test_previous_working_day_moves_back_from_weekends_and_holidays() -> None:
+    assert previous_working_day(date(2026, 2, 1)) == date(2026, 1, 30)  # Sunday -> Friday
+    assert previous_working_day(date(2026, 12, 25)) == date(2026, 12, 24)
+    assert previous_working_day(date(2027, 5, 17)) == date(2027, 5, 14)  # Whit Monday, 17 May
+    assert previous_working_day(date(2026, 3, 9)) == date(2026, 3, 9)
 
 
 def test_add_working_days() -> None:
@@ -104,8 +103,8 @@ def date_time_utc(y: int, m: int, d: int, hour: int, minute: int = 0) -> datetim
 
 
 @given(days_2000_2100)
-def test_reminder_day_is_the_closest_working_day_not_after_due(due: date) -> None:
-    sent = reminder_day(due)
+def test_previous_working_day_is_the_closest_working_day_not_after(due: date) -> None:
+    sent = previous_working_day(due)
     assert is_working_day(sent)
     assert sent <= due
     assert due - sent < timedelta(days=7)

@@ -16,7 +16,8 @@ def test_defaults() -> None:
 
 
 @pytest.mark.parametrize(
-    ("typed", "expected"), [("15.11", (11, 15)), ("1.2", (2, 1)), ("", None), (" ", None)]
+    ("typed", "expected"),
+    [("15.11", (11, 15)), ("1.2", (2, 1)), ("ingen", None), ("-", None), ("", (10, 1))],
 )
 def test_county_notice_date_per_municipality(typed, expected, monkeypatch) -> None:
     monkeypatch.setenv("KOORDBOT_VGS_COUNTY_NOTICE", typed)

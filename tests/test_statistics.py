@@ -27,10 +27,10 @@ from bot.statistics import (
     compute,
     figures_csv,
     is_small,
-    render_chart,
     render_text,
     suppress,
 )
+from bot.statistics.chart import render_chart
 from messages import Texts
 from storage.enums import Arena, CaseStatus, Gender, Level, Role, Tjenestested
 

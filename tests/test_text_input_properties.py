@@ -18,9 +18,11 @@ from storage.crypto import Cipher
 from storage.models import Case, DialogState
 from tests.conftest import ADMIN_ID, OSLO, TEST_KEY
 from tests.harness import TestBot
+from tests.test_fnr import hidden_numbers
 
 texts = st.one_of(
     st.text(min_size=1, max_size=60),
+    hidden_numbers().map(lambda pair: pair[1]),
     st.text(alphabet=st.characters(codec="utf-8"), min_size=1, max_size=4096),
     st.sampled_from(
         [

@@ -4,7 +4,7 @@ loading a run with its access check, and describing the question on screen."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,8 +15,10 @@ from bot.conversations.engine import CaseFacts, Engine, Pos
 from bot.conversations.kinds import Date, Moment, kind_of
 from bot.conversations.model import Questionnaire
 from bot.conversations.outcomes import Invalid, Question
-from bot.services import Services
 from storage.models import Answer, Case, ConversationRun, Koordinator
+
+if TYPE_CHECKING:  # the services container holds the definitions; no cycle at run time
+    from bot.services import Services
 
 CONVERSATION = "conversation"
 
@@ -49,11 +51,23 @@ class RunAccess:
 
     # ---- helpers -------------------------------------------------------------------
     def _moment(self) -> Moment:
+        return self.moment_via("chat")
+
+    def moment_via(self, channel: str) -> Moment:
+        """The moment of an answer given through `channel` (chat or form)."""
         return Moment(
             today=self.services.today(),
             now=self.services.local_now(),
             evaluation_months=self.services.settings.evaluation_months,
+            free_text=self.free_text,
+            channel=channel,
+            marks=tuple(self.services.texts.labels("text_marks")),
         )
+
+    @property
+    def free_text(self) -> str:
+        """Where free text goes: form, off or chat (KOORDBOT_FREE_TEXT)."""
+        return self.services.settings.free_text_mode
 
     def definition(self, kind: str) -> Questionnaire:
         return self.services.questionnaires[kind]
@@ -112,6 +126,7 @@ class RunAccess:
         top = pos.frames[0][0] if pos.frames else pos.step
         index = next((i for i, s in enumerate(q.steps) if s.id == top), 0) + 1
         kind = kind_of(step)
+        free = phase == "note" or (phase == "step" and kind.free(step))
         return Question(
             run_id=run.row.id,
             token=run.row.token,
@@ -132,6 +147,8 @@ class RunAccess:
             selected=tuple(cursor.multi),
             can_back=bool(cursor.history or cursor.day) and not cursor.edit,
             editing=cursor.edit,
+            answer_by=self.free_text if free else "chat",
+            path=pos.path,
         )
 
     def _invalid(self, run: Run, reason: str, detail: dict[str, Any]) -> Invalid:

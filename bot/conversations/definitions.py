@@ -71,7 +71,14 @@ REQUIRED_STEPS: dict[str, tuple[str, ...]] = {
         "handover_wish",
         "handover_journal",
     ),
-    "close_case": ("close_agreed", "close_documented", "close_reason"),
+    "close_case": (
+        "close_agreed",
+        "close_documented",
+        "close_plan_inactive",
+        "close_group_told",
+        "close_next",
+        "close_reason",
+    ),
 }
 REQUIRED_ROLES: dict[str, tuple[str, ...]] = {
     "mote": ("meeting_kind", "meeting_time"),

@@ -6,15 +6,17 @@ carry the step token, so buttons of an earlier step are recognised as stale."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cases, dialogs
 from bot.conversations.kinds import Moment, Typed, kind_of
 from bot.conversations.model import Questionnaire, Step
-from bot.services import Services
 from storage.models import DialogState
+
+if TYPE_CHECKING:  # the services container holds the definitions; no cycle at run time
+    from bot.services import Services
 
 CONFIRM_ALIAS = "alias_confirm"
 SKIP, BACK, CANCEL, YES, NO = "_skip", "_back", "_cancel", "_yes", "_no"

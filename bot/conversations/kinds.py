@@ -50,11 +50,22 @@ class Typed:
 
 @dataclass(frozen=True)
 class Moment:
-    """The local date and time an answer is given (from the injected clock)."""
+    """The local date and time an answer is given (from the injected clock), and where
+    free text may come from: `free_text` is the mode (KOORDBOT_FREE_TEXT: form, off or
+    chat), `channel` where this answer came from (chat or form), `marks` the options a
+    free-text step offers instead when free text is off."""
 
     today: date
     now: datetime
     evaluation_months: int = 6
+    free_text: str = "chat"
+    channel: str = "chat"
+    marks: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def free_text_here(self) -> bool:
+        """True when typed free text is taken from this channel."""
+        return self.free_text == self.channel
 
 
 class Loader:
@@ -100,6 +111,11 @@ class Kind:
     def press(self, step: Step, value: str, at: Moment) -> Typed:
         """What a pressed button value means (an error when it is not one of ours)."""
         return Typed(error="stale_button")
+
+    def free(self, step: Step) -> bool:
+        """True when the step asks for free text about the person (the web form's
+        business, or marks only, depending on KOORDBOT_FREE_TEXT)."""
+        return False
 
 
 class Checklist(Kind):
@@ -161,7 +177,12 @@ class Text(Kind):
             "check": check,
         }
 
+    def free(self, step: Step) -> bool:
+        return step.check == "free"
+
     def parse(self, step: Step, text: str, at: Moment) -> Typed:
+        if self.free(step) and not at.free_text_here:
+            return Typed(error="use_form" if at.free_text == "form" else "use_buttons")
         if step.check == "alias":
             found = check_alias(text)
             if found.error or found.alias is None:
@@ -175,6 +196,14 @@ class Text(Kind):
         if error:
             return Typed(error=f"text_{error}", detail={"max": limit})
         return Typed(value)
+
+    def press(self, step: Step, value: str, at: Moment) -> Typed:
+        """With free text off, a mark («Kartlagt», «Ført i planen» …) answers instead;
+        its label is kept with it, so the record reads the same later."""
+        label = dict(at.marks).get(value) if at.free_text == "off" and self.free(step) else None
+        if label is None:
+            return Typed(error="stale_button")
+        return Typed({"mark": value, "label": label})
 
 
 class Number(Kind):

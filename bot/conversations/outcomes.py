@@ -35,6 +35,10 @@ class Question:
     selected: tuple[str, ...] = ()
     can_back: bool = False
     editing: bool = False
+    # How this step is answered: chat (typed or buttons), form (the web form) or off
+    # (free text off: marks instead).
+    answer_by: str = "chat"
+    path: str = ""  # the position answered (the step's, or the noted step's)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import deadlines, runs
+from bot.conversations.display import is_mark, written
 from bot.conversations.model import Questionnaire, Step
 from bot.settings import Settings
 from storage.models import Answer, Case, ConversationRun
@@ -47,6 +48,12 @@ def value_of_role(q: Questionnaire, answers: dict[str, Answer], role: str) -> An
     return None if answer is None or answer.skipped else answer.value
 
 
+def text_of_role(q: Questionnaire, answers: dict[str, Answer], role: str) -> str | None:
+    """The answer at the step that plays `role`, as text (a mark's label)."""
+    value = value_of_role(q, answers, role)
+    return None if value is None else written(value)
+
+
 def proposes_close(q: Questionnaire, answers: dict[str, Answer]) -> bool:
     """True when the koordinator chose the option that proposes closing the case."""
     found = q.option_with_role("close_case")
@@ -66,7 +73,7 @@ def item_title(q: Questionnaire, answers: dict[str, Answer], path: str) -> str |
         rest = other[len(prefix) :] if other.startswith(prefix) else ""
         if not rest or "/" in rest or answer.skipped:
             continue
-        if q.find(answer.step_id).kind == "text":
+        if q.find(answer.step_id).kind == "text" and not is_mark(answer.value):
             return str(answer.value)[:200]
     return None
 
@@ -136,8 +143,8 @@ async def apply(
             run,
             kind=value_of_role(q, answers, "meeting_kind") or "ansvarsgruppemote",
             starts_at=starts,
-            place=value_of_role(q, answers, "meeting_place"),
-            minutes_by=value_of_role(q, answers, "minutes_by"),
+            place=text_of_role(q, answers, "meeting_place"),
+            minutes_by=text_of_role(q, answers, "minutes_by"),
             settings=settings,
             now=now,
         )
@@ -172,11 +179,11 @@ def goals(q: Questionnaire, answers: dict[str, Answer]) -> list[Goal]:
             items.append(
                 Tiltak(
                     number=t,
-                    what=str(described),
-                    responsible=str(role_value(prefix, "tiltak_responsible") or ""),
-                    how=role_value(prefix, "tiltak_how"),
+                    what=written(described),
+                    responsible=written(role_value(prefix, "tiltak_responsible") or ""),
+                    how=written(how) if (how := role_value(prefix, "tiltak_how")) else None,
                     due=date.fromisoformat(due) if due else None,
                 )
             )
-        result.append(Goal(number=number, text=str(text), tiltak=items))
+        result.append(Goal(number=number, text=written(text), tiltak=items))
     return result

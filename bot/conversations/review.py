@@ -7,6 +7,7 @@ from bot import dialogs, runs
 from bot.conversations import outputs
 from bot.conversations.base import CONVERSATION, Run, RunAccess
 from bot.conversations.engine import Pos
+from bot.conversations.kinds import kind_of
 from bot.conversations.outcomes import Gone, Question, Reply, RunItem, Summary, SummaryLine
 from storage.models import Case
 
@@ -57,13 +58,17 @@ class Review(RunAccess):
             lines=lines[:MAX_LINES],
         )
 
-    async def correct(self, run_id: int | None, number: int | None) -> Reply:
-        """Re-ask answer `number` of the summary; the new answer replaces it."""
+    async def correct(self, run_id: int | None, number: int | None, *, note: bool = False) -> Reply:
+        """Re-ask answer `number` of the summary; the new answer replaces it. With
+        `note`, ask only its note again (a checklist step)."""
         run = await self.load(run_id)
         if run is None:
             return Reply(Gone("not_found"))
         summary = await self.summary_of(run)
         if number is None or not 1 <= number <= len(summary.lines):
+            return Reply(Gone("stale"))
+        line = summary.lines[number - 1]
+        if note and not (kind_of(line.step).noted and line.step.note and not line.skipped):
             return Reply(Gone("stale"))
         if run.row.status == runs.ABANDONED:
             return Reply(Gone("not_open"))
@@ -78,7 +83,8 @@ class Review(RunAccess):
         cursor.clear_partial()
         if not cursor.edit:
             cursor.return_pos = cursor.pos
-        cursor.pos, cursor.edit = summary.lines[number - 1].path, True
+        cursor.pos, cursor.edit = line.path, True
+        cursor.note_for = line.path if note else None
         run.save_cursor(now)
         if run.row.status == runs.PAUSED:
             await runs.set_status(self.session, run.row, runs.ACTIVE, now)

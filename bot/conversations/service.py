@@ -13,7 +13,7 @@ from bot.conversations import outputs
 from bot.conversations.base import CONVERSATION, Run
 from bot.conversations.cursor import Cursor
 from bot.conversations.engine import Pos
-from bot.conversations.kinds import DateTime, Typed, kind_of
+from bot.conversations.kinds import DateTime, Moment, Typed, kind_of
 from bot.conversations.model import Step
 from bot.conversations.outcomes import (
     Finished,
@@ -26,6 +26,7 @@ from bot.conversations.outcomes import (
     Summary,
 )
 from bot.conversations.review import Review
+from bot.rules.fnr import find_fnr
 from bot.rules.text import check_free_text
 from storage.enums import CaseStatus
 from storage.models import Case
@@ -115,8 +116,47 @@ class Conversations(Review):
         run = await self._answerable()
         if isinstance(run, Gone):
             return Reply(run)
-        cursor, at = run.cursor, self._moment()
+        return await self._typed(run, text, self._moment())
+
+    async def answer_form(self, run_id: int, turn: int, path: str, text: str) -> Reply:
+        """A text written in the web form for the step (or note) at `path` of a run.
+        `turn` is the run's step token when the form was opened, so a form answers
+        once, and only while that step is the open one in the chat."""
+        await runs.lock(self.session, run_id)
+        run = await self._form_run(run_id, turn, path)
+        if isinstance(run, Gone):
+            return Reply(run)
+        if find_fnr(text):
+            # Refused before anything can store it (SPEC 3.2), as in the chat.
+            return Reply(self._invalid(run, "fnr_in_form", {}))
+        return await self._typed(run, text, self.moment_via("form"))
+
+    async def form_question(self, run_id: int, turn: int, path: str) -> Question | Gone:
+        """The question a form link opens, if it is still the open one."""
+        run = await self._form_run(run_id, turn, path)
+        return run if isinstance(run, Gone) else self._question(run)
+
+    async def _form_run(self, run_id: int, turn: int, path: str) -> Run | Gone:
+        run = await self.load(run_id)
+        if run is None:
+            return Gone("not_found")
+        open_run = await self.open_run()
+        if open_run is None or open_run.row.id != run.row.id or turn != run.row.token:
+            return Gone("stale")
+        gone = self._check_answerable(run)
+        if gone is not None:
+            return gone
+        cursor = run.cursor
+        if path != (cursor.note_for or cursor.pos) or self._question(run).answer_by != "form":
+            return Gone("stale")
+        return run
+
+    async def _typed(self, run: Run, text: str, at: Moment) -> Reply:
+        cursor = run.cursor
         if cursor.note_for:
+            if not at.free_text_here:
+                reason = "use_form" if at.free_text == "form" else "use_buttons"
+                return Reply(self._invalid(run, reason, {}))
             note, error = check_free_text(text, NOTE_MAX)
             if error:
                 return Reply(self._invalid(run, f"text_{error}", {"max": NOTE_MAX}))
@@ -250,11 +290,12 @@ class Conversations(Review):
         """Store the answer now, then ask for a note or move on."""
         await self._save(run, pos, step, value, skipped=skipped)
         run.cursor.multi, run.cursor.day = [], None
-        if kind_of(step).noted and step.note and not skipped:
+        answered = (step, value, skipped)
+        if kind_of(step).noted and step.note and not skipped and self.free_text != "off":
             run.cursor.note_for = pos.path
             run.save_cursor(self.services.now())
-            return Reply(self._question(run))
-        return await self._after(run, pos)
+            return Reply(self._question(run), answered=answered)
+        return dataclasses.replace(await self._after(run, pos), answered=answered)
 
     async def _after(
         self, run: Run, pos: Pos, add: bool | None = None, events: tuple[str, ...] = ()

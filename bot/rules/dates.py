@@ -1,4 +1,5 @@
-"""One parser for every date and time people type, and the formats the bot writes.
+"""One parser for every date and time people type. (What the bot writes is formatted
+by `messages.Texts`: the filters `dato`, `langdato` and `maaned`.)
 
 Pure functions: the caller passes `today` / `now` (from the injected clock); nothing here
 reads the system clock. Parsers never raise; they return a result holding either a value
@@ -34,7 +35,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from enum import StrEnum
 
-from babel.dates import format_date
 from dateutil.relativedelta import relativedelta
 
 
@@ -434,26 +434,3 @@ def parse_datetime(text: str, now: datetime) -> DateTimeResult:
     # Attaching the zone keeps wall-clock time; a time in the spring-forward gap stays
     # as typed and resolves when converted to UTC for storage.
     return DateTimeResult(datetime.combine(day.value, clock.value, tzinfo=now.tzinfo))
-
-
-# ----------------------------------------------------------------------- output
-
-
-def format_short(d: date) -> str:
-    """05.03.2027"""
-    return f"{d.day:02d}.{d.month:02d}.{d.year:04d}"
-
-
-def format_long(d: date, locale: str = "nb") -> str:
-    """5. mars 2027"""
-    return format_date(d, "d. MMMM y", locale=locale)
-
-
-def format_month_year(year: int, month: int, locale: str = "nb") -> str:
-    """mars 2016"""
-    return format_date(date(year, month, 1), "LLLL y", locale=locale)
-
-
-def format_time(t: time) -> str:
-    """14:30"""
-    return f"{t.hour:02d}:{t.minute:02d}"

@@ -11,19 +11,34 @@ digits are a plausible ddmmyy date, also after the adjustments for
 since a test number pasted from a real system is as unwelcome as a real one.
 Only the classic check-digit rule is implemented; the 2032 scheme (which relaxes the
 first check digit) is not.
+
+How a number is found: the text is first brought to the normal form it would be stored
+in (`bot.rules.normalise`: NFKC folds full-width and other compatibility digits,
+invisible characters go, every space becomes one space). Then the digits are read in
+groups (any script's decimal digits count), and groups separated only by characters
+that are neither letters nor digits (spaces, line breaks, any dash, dots, slashes,
+combining marks...) form one chain. Any run of whole neighbouring groups in a chain
+that holds exactly 11 digits is a candidate: `150585 12343`, `150585 – 12343` and
+`15 05 85 123 43` are all read, while a slice of a longer digit run (an account number,
+`915058512343`) never is.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
+from collections.abc import Iterator
 from datetime import date
+
+from bot.rules.normalise import normalise
 
 _K1_WEIGHTS = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _K2_WEIGHTS = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
-# Six digits, an optional single separator, five digits; neither part may touch another
-# ASCII digit, so a slice of a longer run (an account or phone number) never matches.
-_CANDIDATE = re.compile(r"(?<![0-9])([0-9]{6})[ .\-\u00a0]?([0-9]{5})(?![0-9])")
+_GROUP = re.compile(r"\d+")  # decimal digits of any script
+# A letter or a number between two digit groups ends the chain (underscore does not).
+_BREAK = re.compile(r"[^\W_]")
+_LENGTH = 11
 
 
 def _check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
@@ -73,14 +88,45 @@ def is_valid_fnr(digits: str) -> bool:
     return check_digits(digits[:9]) == digits[9:] and _plausible_date(digits[:6])
 
 
-def find_fnr(text: str) -> str | None:
-    """The first fødselsnummer in free text as 11 plain digits, or None.
+def _ascii(digits: str) -> str:
+    return digits if digits.isascii() else "".join(str(unicodedata.decimal(d)) for d in digits)
 
-    Accepts "01020312345", "010203 12345", "010203-12345" and "010203.12345"; ignores
-    digits that are part of a longer run. Linear in the length of `text`.
+
+def _chains(text: str) -> Iterator[list[str]]:
+    """Digit groups (as ASCII) that only separators keep apart, chain by chain."""
+    chain: list[str] = []
+    end = 0
+    for match in _GROUP.finditer(text):
+        if chain and _BREAK.search(text, end, match.start()):
+            yield chain
+            chain = []
+        chain.append(_ascii(match.group()))
+        end = match.end()
+    if chain:
+        yield chain
+
+
+def find_fnr(text: str) -> str | None:
+    """The first fødselsnummer in `text` as 11 plain digits, or None.
+
+    Reads the text in its normal form (see the module docstring), so spaces of any
+    kind, dashes, invisible characters and full-width digits between or inside the
+    parts do not hide a number. Linear in the length of `text`.
     """
-    for match in _CANDIDATE.finditer(text):
-        digits = match.group(1) + match.group(2)
-        if is_valid_fnr(digits):
-            return digits
+    for chain in _chains(normalise(text)):
+        for first in range(len(chain)):
+            digits = ""
+            for index in range(first, len(chain)):
+                digits += chain[index]
+                if len(digits) >= _LENGTH:
+                    break
+            if len(digits) == _LENGTH and is_valid_fnr(digits):
+                return digits
     return None
+
+
+def contains_fnr(text: str) -> bool:
+    """Whether `text` holds a fødselsnummer: the one check every entry point runs
+    (messages, edits, captions, file names, contact cards, inline queries, forms)
+    and that the text rules run again on what they would store."""
+    return find_fnr(text) is not None

@@ -1,13 +1,18 @@
 """Rules for text people type: aliases, names and free-text answers.
 
 Pure functions returning codes; the handlers turn codes into Norwegian messages.
+Every `check_*` refuses a fødselsnummer (code `fnr`) in the very text it would return
+for storing: the second line of defence behind the edge's guard, which runs the same
+check on the same normal form.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from bot.rules.fnr import contains_fnr
+from bot.rules.normalise import normalise
 
 ALIAS_MAX = 32
 NAME_MAX = 80
@@ -17,22 +22,9 @@ _WORD = re.compile(r"[^\W\d_]{2,}", re.UNICODE)
 
 
 def clean(text: str, *, keep_newlines: bool = False) -> str:
-    """NFC-normalise, drop control and invisible format characters, fold spaces."""
-    text = unicodedata.normalize("NFC", text)
-    out = []
-    for ch in text:
-        cat = unicodedata.category(ch)
-        if ch == "\n" and keep_newlines:
-            out.append(ch)
-        elif cat in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp"):
-            out.append(" " if cat in ("Cc", "Zl", "Zp") else "")
-        else:
-            out.append(ch)
-    cleaned = "".join(out)
-    if keep_newlines:
-        lines = [" ".join(line.split()) for line in cleaned.split("\n")]
-        return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
-    return " ".join(cleaned.split())
+    """The stored form of typed text: NFKC, invisible characters dropped, spaces folded
+    (see `bot.rules.normalise`)."""
+    return normalise(text, keep_newlines=keep_newlines)
 
 
 @dataclass(frozen=True)
@@ -47,11 +39,13 @@ class AliasCheck:
 def check_alias(text: str) -> AliasCheck:
     """Validate a case alias: short, no full name, no odd characters.
 
-    Error codes: `empty`, `too_long`, `bad_chars`.
+    Error codes: `empty`, `too_long`, `bad_chars`, `fnr`.
     """
     alias = clean(text)
     if not alias:
         return AliasCheck(error="empty")
+    if contains_fnr(alias):
+        return AliasCheck(error="fnr")
     if len(alias) > ALIAS_MAX:
         return AliasCheck(error="too_long")
     if not _ALIAS_OK.match(alias) or ("_" in alias and not alias.replace("_", "").strip()):
@@ -74,20 +68,24 @@ def looks_like_full_name(text: str) -> bool:
 
 
 def check_name(text: str) -> tuple[str | None, str | None]:
-    """A koordinator's own name: (name, None) or (None, error code `empty`/`too_long`)."""
+    """A koordinator's own name: (name, None) or (None, `empty`/`too_long`/`fnr`)."""
     name = clean(text)
     if not name:
         return None, "empty"
+    if contains_fnr(name):
+        return None, "fnr"
     if len(name) > NAME_MAX:
         return None, "too_long"
     return name, None
 
 
 def check_free_text(text: str, max_length: int) -> tuple[str | None, str | None]:
-    """A free-text answer or note: (text, None) or (None, `empty`/`too_long`)."""
+    """A free-text answer or note: (text, None) or (None, `empty`/`too_long`/`fnr`)."""
     value = clean(text, keep_newlines=True)
     if not value:
         return None, "empty"
+    if contains_fnr(value):
+        return None, "fnr"
     if len(value) > max_length:
         return None, "too_long"
     return value, None

@@ -64,6 +64,7 @@ from datetime import date, timedelta
 from dateutil.relativedelta import relativedelta
 
 from bot.rules.workdays import next_working_day
+from storage.enums import Arena
 
 KIND_BARNEHAGE_START = "barnehage_start"
 KIND_BARNEHAGE_SKOLE = "barnehage_skole"
@@ -117,21 +118,6 @@ ADULTHOOD_CHECKLIST: tuple[str, ...] = (
     KIND_18_KOORDINATOR,
 )
 
-ARENA_BARNEHAGE = "barnehage"
-ARENA_BARNESKOLE = "barneskole"
-ARENA_UNGDOMSSKOLE = "ungdomsskole"
-ARENA_VIDEREGAENDE = "videregaende"
-ARENA_ARBEID = "arbeid"
-ARENA_ANNET = "annet"
-
-ARENAS: tuple[str, ...] = (
-    ARENA_BARNEHAGE,
-    ARENA_BARNESKOLE,
-    ARENA_UNGDOMSSKOLE,
-    ARENA_VIDEREGAENDE,
-    ARENA_ARBEID,
-    ARENA_ANNET,
-)
 
 ROLE_BARNEKOORDINATOR = "barnekoordinator"
 
@@ -181,13 +167,13 @@ _BEFORE_VIDEREGAENDE = _BEFORE_UNGDOMSSKOLE | {
     KIND_VGS_SOKNADSFRIST_ORDINAER,
     KIND_VGS_START,
 }
-_IRRELEVANT_IN_ARENA: dict[str, frozenset[str]] = {
-    ARENA_BARNEHAGE: _BEFORE_BARNEHAGE,
-    ARENA_BARNESKOLE: _BEFORE_BARNESKOLE,
-    ARENA_UNGDOMSSKOLE: _BEFORE_UNGDOMSSKOLE,
-    ARENA_VIDEREGAENDE: _BEFORE_VIDEREGAENDE,
-    ARENA_ARBEID: _BEFORE_VIDEREGAENDE | {KIND_VGS_SLUTT},
-    ARENA_ANNET: frozenset(),
+_IRRELEVANT_IN_ARENA: dict[Arena, frozenset[str]] = {
+    Arena.BARNEHAGE: _BEFORE_BARNEHAGE,
+    Arena.BARNESKOLE: _BEFORE_BARNESKOLE,
+    Arena.UNGDOMSSKOLE: _BEFORE_UNGDOMSSKOLE,
+    Arena.VIDEREGAENDE: _BEFORE_VIDEREGAENDE,
+    Arena.ARBEID: _BEFORE_VIDEREGAENDE | {KIND_VGS_SLUTT},
+    Arena.ANNET: frozenset(),
 }
 
 
@@ -350,7 +336,7 @@ def transitions_for(
       10th grade, or None when the county has none.
     - `role`: barnekoordinator → koordinator at 18 is proposed only to a
       barnekoordinator (or when the role is not given).
-    - `arena` (one of `ARENAS`, or None) drops what the person has already passed:
+    - `arena` (an `Arena` value, or None) drops what the person has already passed:
       a pupil in ungdomsskole gets no school start or 8th grade. Applied whether or not
       `today` is given; pass None to get the full track.
     - `today`, when given, drops items due more than `RECENT_PAST_DAYS` days ago;
@@ -359,11 +345,11 @@ def transitions_for(
       the shift.
     """
     if arena is not None and arena not in _IRRELEVANT_IN_ARENA:
-        raise ValueError(f"unknown arena {arena!r}; expected one of {ARENAS} or None")
+        raise ValueError(f"unknown arena {arena!r}; expected an Arena value or None")
     if not MIN_VGS_YEARS <= vgs_years <= MAX_VGS_YEARS:
         raise ValueError(f"vgs_years must be {MIN_VGS_YEARS}..{MAX_VGS_YEARS}, got {vgs_years}")
     born = birth_date(birth_year, birth_month)
-    irrelevant = _IRRELEVANT_IN_ARENA[arena] if arena is not None else frozenset()
+    irrelevant = _IRRELEVANT_IN_ARENA[Arena(arena)] if arena is not None else frozenset()
     if role is not None and role != ROLE_BARNEKOORDINATOR:
         irrelevant = irrelevant | {KIND_18_KOORDINATOR}
     earliest = born if today is None else max(born, today - timedelta(days=RECENT_PAST_DAYS))

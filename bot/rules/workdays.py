@@ -68,11 +68,6 @@ def add_working_days(d: date, n: int) -> date:
     return d
 
 
-def reminder_day(due: date) -> date:
-    """The day a reminder for `due` goes out: `due`, or the previous working day."""
-    return previous_working_day(due)
-
-
 def delivery_instant(
     day: date, hour: int = DEFAULT_HOUR, minute: int = 0, tz: str = DEFAULT_TZ
 ) -> datetime:

@@ -81,10 +81,12 @@ class ChatMessage:
 @dataclass
 class Fault:
     method: str | None  # None = any method
-    kind: str  # retry_after | timeout | network | blocked | bad_request
+    kind: str  # retry_after | timeout | network | blocked | bad_request | slow
     times: int = 1
     retry_after: int = 1
     chat_id: int | None = None
+    skip: int = 0  # let this many matching calls through first
+    seconds: float = 0.0  # how long a `slow` call takes before it is answered
 
 
 class _Entities(HTMLParser):
@@ -127,6 +129,10 @@ class TelegramError400(Exception):
     pass
 
 
+class TelegramConflict(Exception):
+    """A newer getUpdates request ended this one (two processes polling one token)."""
+
+
 class FakeTelegram:
     """State of the fake Bot API server: chats, messages, calls, faults, updates."""
 
@@ -136,6 +142,10 @@ class FakeTelegram:
         self.faults: list[Fault] = []
         self.updates: asyncio.Queue[dict[str, Any]] | None = None
         self.commands: list[dict[str, str]] = []
+        # Command menus by scope (json of the scope, "default" for none), descriptions.
+        self.command_scopes: dict[str, list[dict[str, str]]] = {}
+        self.descriptions: dict[str, str] = {}
+        self._poller: asyncio.Future[None] | None = None
         self.reject_set_commands = False
         self.enforce_limits = enforce_limits
         self.too_many_requests = 0
@@ -183,7 +193,9 @@ class FakeTelegram:
     ) -> tuple[int, dict[str, Any]]:
         self.calls.append(ApiCall(method, params, time.monotonic()))
         fault = self._take_fault(method, params)
-        if fault is not None:
+        if fault is not None and fault.kind == "slow":
+            await asyncio.sleep(fault.seconds)
+        elif fault is not None:
             return self._raise_fault(fault)
         if self.enforce_limits and method in _SENDING:
             limited = self._rate_limited(int(params.get("chat_id", 0)))
@@ -199,6 +211,8 @@ class FakeTelegram:
         except TelegramError400 as exc:
             self.rejected.append((method, str(exc)))
             return 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
+        except TelegramConflict as exc:
+            return 409, {"ok": False, "error_code": 409, "description": f"Conflict: {exc}"}
         for listener in self.listeners:
             listener(method, params, result)
         return 200, {"ok": True, "result": result}
@@ -208,6 +222,9 @@ class FakeTelegram:
             if fault.method not in (None, method) or fault.times <= 0:
                 continue
             if fault.chat_id is not None and int(params.get("chat_id", 0)) != fault.chat_id:
+                continue
+            if fault.skip > 0:
+                fault.skip -= 1
                 continue
             fault.times -= 1
             if fault.times <= 0:
@@ -228,6 +245,8 @@ class FakeTelegram:
             raise TimedOut("stand-in: timed out")
         if fault.kind == "network":
             raise NetworkError("stand-in: connection reset")
+        if fault.kind == "unauthorized":
+            return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
         if fault.kind == "blocked":
             return 403, {
                 "ok": False,
@@ -338,7 +357,26 @@ class FakeTelegram:
                 raise TelegramError400("BOT_COMMAND_INVALID")
             if not 1 <= len(c.get("description", "")) <= 256:
                 raise TelegramError400("BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands = commands
+        scope = _scope_key(params.get("scope"))
+        self.command_scopes[scope] = commands
+        if scope == "default":
+            self.commands = commands
+        return True
+
+    def _api_deleteMyCommands(self, params: dict[str, Any], files: Any) -> bool:
+        self.command_scopes.pop(_scope_key(params.get("scope")), None)
+        return True
+
+    def _api_setMyDescription(self, params: dict[str, Any], files: Any) -> bool:
+        if len(str(params.get("description", ""))) > 512:
+            raise TelegramError400("description is too long")
+        self.descriptions["description"] = str(params.get("description", ""))
+        return True
+
+    def _api_setMyShortDescription(self, params: dict[str, Any], files: Any) -> bool:
+        if len(str(params.get("short_description", ""))) > 120:
+            raise TelegramError400("short description is too long")
+        self.descriptions["short_description"] = str(params.get("short_description", ""))
         return True
 
     def _api_deleteWebhook(self, params: dict[str, Any], files: Any) -> bool:
@@ -356,13 +394,29 @@ class FakeTelegram:
     async def _api_getUpdates(self, params: dict[str, Any], files: Any) -> list[dict[str, Any]]:
         if self.updates is None:
             self.updates = asyncio.Queue()
+        # Like Telegram: a newer request ends a waiting one with 409 Conflict.
+        if self._poller is not None and not self._poller.done():
+            self._poller.set_result(None)
+        mine: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._poller = mine
         timeout = float(params.get("timeout", 0) or 0)
-        batch: list[dict[str, Any]] = []
+        getter = asyncio.ensure_future(self.updates.get())
         try:
-            first = await asyncio.wait_for(self.updates.get(), timeout=max(timeout, 0.05))
-            batch.append(first)
-        except TimeoutError:
+            waiting: set[asyncio.Future[Any]] = {getter, mine}
+            await asyncio.wait(waiting, timeout=max(timeout, 0.05), return_when="FIRST_COMPLETED")
+        finally:
+            if not getter.done():
+                getter.cancel()
+            if self._poller is mine:
+                self._poller = None
+        if not getter.done() or getter.cancelled():
+            if mine.done():
+                raise TelegramConflict(
+                    "terminated by other getUpdates request; make sure that only one bot "
+                    "instance is running"
+                )
             return []
+        batch = [getter.result()]
         while not self.updates.empty() and len(batch) < 100:
             batch.append(self.updates.get_nowait())
         return batch
@@ -456,6 +510,14 @@ class FakeTelegram:
                 "message to edit not found" if not any_sender else "message to delete not found"
             )
         return message
+
+
+def _scope_key(scope: Any) -> str:
+    if isinstance(scope, str):
+        scope = json.loads(scope)
+    if not scope or scope.get("type") == "default":
+        return "default"
+    return json.dumps(scope, sort_keys=True)
 
 
 _SENDING = {"sendMessage", "sendDocument", "sendPhoto", "editMessageText", "copyMessage"}
@@ -573,6 +635,19 @@ class FakeUser:
                     "is_animated": False,
                     "is_video": False,
                 },
+            },
+        }
+
+    def inline(self, query: str) -> dict[str, Any]:
+        """An update for typing `@bot query` in any chat (inline mode)."""
+        return {
+            "update_id": self.telegram.next_update_id(),
+            "inline_query": {
+                "id": f"iq{self.user_id}-{self.telegram.next_update_id()}",
+                "from": self.user,
+                "query": query,
+                "offset": "",
+                "chat_type": "sender",
             },
         }
 

@@ -31,7 +31,7 @@ def _run_from_url() -> None:
     url = os.environ.get("KOORDBOT_DATABASE_URL", "sqlite+aiosqlite:///koordbot.sqlite3")
 
     async def run() -> None:
-        engine = create_async_engine(url)
+        engine = create_async_engine(url, hide_parameters=True)
         async with engine.begin() as conn:
             await conn.run_sync(_configure)
         await engine.dispose()

@@ -2,11 +2,8 @@
 renamed transition kind and close reason
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 Create Date: 2026-11-24
-
-Note for merging: another branch adds 0005 on top of 0004; when both land, set
-`down_revision` here to "0005" so the history stays one line.
 """
 
 from collections.abc import Sequence
@@ -15,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

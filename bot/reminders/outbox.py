@@ -1,4 +1,4 @@
-"""Claiming and recording reminders in the database.
+"""The reminder outbox: claiming due reminders and recording what became of them.
 
 The sweep claims due reminders (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: a
 conditional update that only one writer can win), sends them, and marks each one
@@ -15,14 +15,15 @@ import socket
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, audit, deadlines
-from storage.enums import CaseStatus
+from bot.notify import ReminderView
+from storage.enums import CaseStatus, DeadlineStatus, ReminderStatus
 from storage.models import Case, Deadline, DigestLog, Koordinator, Reminder
 
 LEASE = timedelta(minutes=5)
@@ -46,8 +47,8 @@ def _claimable(now: datetime):  # type: ignore[no-untyped-def]
     return and_(
         Reminder.send_at <= now,
         or_(
-            Reminder.status == "pending",
-            and_(Reminder.status == "claimed", Reminder.claimed_until < now),
+            Reminder.status == ReminderStatus.PENDING,
+            and_(Reminder.status == ReminderStatus.CLAIMED, Reminder.claimed_until < now),
         ),
         Reminder.case_id.not_in(unreachable),
     )
@@ -75,7 +76,7 @@ async def claim(
                 update(Reminder)
                 .where(Reminder.id.in_(ids))
                 .values(
-                    status="claimed",
+                    status=ReminderStatus.CLAIMED,
                     claimed_by=worker,
                     claimed_until=lease,
                     attempts=Reminder.attempts + 1,
@@ -100,7 +101,10 @@ async def claim(
         update(Reminder)
         .where(Reminder.id.in_(candidates), _claimable(now))
         .values(
-            status="claimed", claimed_by=worker, claimed_until=lease, attempts=Reminder.attempts + 1
+            status=ReminderStatus.CLAIMED,
+            claimed_by=worker,
+            claimed_until=lease,
+            attempts=Reminder.attempts + 1,
         )
     )
     return list(
@@ -110,7 +114,7 @@ async def claim(
                     Reminder.id.in_(candidates),
                     Reminder.claimed_by == worker,
                     Reminder.claimed_until == lease,
-                    Reminder.status == "claimed",
+                    Reminder.status == ReminderStatus.CLAIMED,
                 )
             )
         ).all()
@@ -119,25 +123,24 @@ async def claim(
 
 @dataclass(frozen=True)
 class Outgoing:
-    """What one claimed reminder needs for sending: content-free facts only."""
+    """One claimed reminder ready to send: to whom, and what it shows."""
 
     reminder_id: int
     chat_id: int
-    case_id: int
-    deadline_id: int
-    alias: str
-    kind: str
-    deadline_kind: str
-    due: date
-    proposed: bool
+    koordinator_name: str
+    view: ReminderView
 
 
 async def prepare(
-    session: AsyncSession, reminder_id: int, worker: str, now: datetime
+    session: AsyncSession, reminder_id: int, worker: str, now: datetime, *, today: date
 ) -> Outgoing | None:
     """Load a claimed reminder; cancel it when the deadline or case no longer wants it."""
     reminder = await session.get(Reminder, reminder_id)
-    if reminder is None or reminder.status != "claimed" or reminder.claimed_by != worker:
+    if (
+        reminder is None
+        or reminder.status != ReminderStatus.CLAIMED
+        or reminder.claimed_by != worker
+    ):
         return None
     deadline = await session.get(Deadline, reminder.deadline_id)
     case = await session.get(Case, reminder.case_id)
@@ -150,7 +153,7 @@ async def prepare(
         or case.status != CaseStatus.ACTIVE
         or not koordinator.active
     ):
-        reminder.status = "cancelled"
+        reminder.status = ReminderStatus.CANCELLED
         return None
     newer = await session.scalar(
         select(Reminder.id)
@@ -159,25 +162,31 @@ async def prepare(
             Reminder.id != reminder.id,
             Reminder.send_at > reminder.send_at,
             Reminder.send_at <= now,
-            Reminder.status.in_(("pending", "claimed", "sent")),
+            Reminder.status.in_(
+                (ReminderStatus.PENDING, ReminderStatus.CLAIMED, ReminderStatus.SENT)
+            ),
         )
         .limit(1)
     )
     if newer is not None:
         # Several reminders of one deadline fell due while the bot was down or the case
         # paused: the newest one says it all, so the older ones are not sent.
-        reminder.status = "cancelled"
+        reminder.status = ReminderStatus.CANCELLED
         return None
     return Outgoing(
         reminder_id=reminder.id,
         chat_id=koordinator.telegram_user_id,
-        case_id=case.id,
-        deadline_id=deadline.id,
-        alias=case.alias,
-        kind=reminder.kind,
-        deadline_kind=deadline.kind,
-        due=deadline.due,
-        proposed=deadline.status == "proposed",
+        koordinator_name=koordinator.name or "",
+        view=ReminderView(
+            deadline_id=deadline.id,
+            case_id=case.id,
+            alias=case.alias,
+            kind=reminder.kind,
+            deadline_kind=deadline.kind,
+            due=deadline.due,
+            proposed=deadline.status == DeadlineStatus.PROPOSED,
+            today=today,
+        ),
     )
 
 
@@ -189,7 +198,11 @@ async def mark_sent(
         update(Reminder)
         .where(Reminder.id == reminder_id)
         .values(
-            status="sent", sent_at=now, message_id=message_id, claimed_until=None, last_error=None
+            status=ReminderStatus.SENT,
+            sent_at=now,
+            message_id=message_id,
+            claimed_until=None,
+            last_error=None,
         )
     )
 
@@ -201,19 +214,21 @@ async def release(
     error: str,
     *,
     retry_in: timedelta = RETRY_LATER,
-) -> None:
-    """Not sent this time: back to pending, tried again later (bounded)."""
+) -> bool:
+    """Not sent this time: back to pending, tried again later (bounded). True when this
+    was the last attempt and the reminder is now failed for good."""
     reminder = await session.get(Reminder, reminder_id)
     if reminder is None:
-        return
+        return False
     reminder.last_error = error[:200]
     if reminder.attempts >= MAX_ATTEMPTS:
-        reminder.status = "failed"
-        return
-    reminder.status = "pending"
+        reminder.status = ReminderStatus.FAILED
+        return True
+    reminder.status = ReminderStatus.PENDING
     reminder.claimed_by = None
     reminder.claimed_until = None
     reminder.send_at = max(reminder.send_at, now + retry_in)
+    return False
 
 
 async def mark_unreachable(
@@ -222,7 +237,8 @@ async def mark_unreachable(
     """The koordinator blocked the bot: hold their reminders; returns them if newly so."""
     reminder = await session.get(Reminder, reminder_id)
     if reminder is not None:
-        reminder.status, reminder.claimed_by, reminder.claimed_until = "pending", None, None
+        reminder.status, reminder.claimed_by = ReminderStatus.PENDING, None
+        reminder.claimed_until = None
         reminder.attempts = max(reminder.attempts - 1, 0)
     koordinator = await access.koordinator_by_telegram_id(session, chat_id)
     if koordinator is None or koordinator.unreachable_since is not None:
@@ -238,11 +254,6 @@ async def _reachable(session: AsyncSession, *conditions: Any) -> list[Koordinato
         Koordinator.active.is_(True), Koordinator.unreachable_since.is_(None), *conditions
     )
     return list((await session.scalars(stmt)).all())
-
-
-async def admins(session: AsyncSession) -> list[Koordinator]:
-    """Active admins, to be told about unreachable koordinatorer."""
-    return await _reachable(session, Koordinator.is_admin.is_(True))
 
 
 async def claim_digest(
@@ -261,3 +272,45 @@ async def claim_digest(
 async def digest_candidates(session: AsyncSession) -> list[Koordinator]:
     """Koordinatorer who asked for the weekly digest and can be reached."""
     return await _reachable(session, Koordinator.weekly_digest.is_(True))
+
+
+def switch_digest(koordinator: Koordinator) -> bool:
+    """/ukeoversikt: the Monday digest on if it was off and off if it was on; the new
+    setting."""
+    koordinator.weekly_digest = not koordinator.weekly_digest
+    return koordinator.weekly_digest
+
+
+class OverdueLine(NamedTuple):
+    """A long-overdue deadline as the KE notice lists it (content-free)."""
+
+    deadline_id: int
+    alias: str
+    koordinator_name: str
+    kind: str
+    due: date
+
+
+async def claim_long_overdue(
+    session: AsyncSession, *, before: date, now: datetime, limit: int = 50
+) -> list[OverdueLine]:
+    """Active deadlines of active cases due before `before` that the KE has not been told
+    about; marked told here, so each is in one notice at most, even if sending fails."""
+    rows = (
+        await session.execute(
+            select(Deadline, Case.alias, Koordinator.name)
+            .join(Case, Case.id == Deadline.case_id)
+            .join(Koordinator, Koordinator.id == Case.koordinator_id)
+            .where(
+                Deadline.status.in_(deadlines.ACTIVE),
+                Deadline.due < before,
+                Deadline.ke_notified_at.is_(None),
+                Case.status == CaseStatus.ACTIVE,
+            )
+            .order_by(Deadline.due, Deadline.id)
+            .limit(limit)
+        )
+    ).all()
+    for deadline, _alias, _name in rows:
+        deadline.ke_notified_at = now
+    return [OverdueLine(d.id, alias, name or "", d.kind, d.due) for d, alias, name in rows]

@@ -1,0 +1,149 @@
+"""Reading deadlines: a case's active ones, each case's next one, what is due soon.
+
+The lookups answer a tap on a phone, so their statements are built once here (with
+bound parameters) rather than on every update.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any, NamedTuple
+
+from sqlalchemy import Select, bindparam, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.deadlines.planning import ACTIVE
+from storage.enums import CaseStatus, DeadlineSource
+from storage.models import Case, Deadline
+
+
+async def active_of(session: AsyncSession, case_id: int) -> list[Deadline]:
+    """Open and proposed deadlines of a case, soonest first."""
+    return list(
+        (
+            await session.scalars(
+                select(Deadline)
+                .where(Deadline.case_id == case_id, Deadline.status.in_(ACTIVE))
+                .order_by(Deadline.due, Deadline.id)
+            )
+        ).all()
+    )
+
+
+async def transitions_of(session: AsyncSession, case_id: int) -> list[Deadline]:
+    """A case's active transition deadlines (proposed or confirmed), soonest first."""
+    return [d for d in await active_of(session, case_id) if d.source == DeadlineSource.TRANSITION]
+
+
+class Due(NamedTuple):
+    """A deadline as the lookups show it: what a reminder may carry, no text."""
+
+    id: int
+    case_id: int
+    kind: str
+    due: date
+    status: str
+
+
+_DUE_COLUMNS = (Deadline.id, Deadline.case_id, Deadline.kind, Deadline.due, Deadline.status)
+
+
+class CaseLine(NamedTuple):
+    """A case as a list line shows it."""
+
+    id: int
+    alias: str
+    alias_key: str
+    level: str
+    status: str
+
+
+def _cases_with_next_statement(one_case: bool) -> Select:  # type: ignore[type-arg]
+    # The soonest active deadline per case, picked by a correlated subquery that reads
+    # the case's few active rows through the (case_id, status) index.
+    soonest = (
+        select(Deadline.id)
+        .where(Deadline.case_id == Case.id, Deadline.status.in_(ACTIVE))
+        .order_by(Deadline.due, Deadline.id)
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
+    )
+    stmt = (
+        select(Case.id, Case.alias, Case.alias_key, Case.level, Case.status, *_DUE_COLUMNS)
+        .outerjoin(Deadline, Deadline.id == soonest)
+        .where(
+            Case.koordinator_id == bindparam("koordinator_id"),
+            Case.status.in_(bindparam("statuses", expanding=True)),
+        )
+        .order_by(Case.alias_key)
+    )
+    return stmt.where(Case.id == bindparam("case_id")) if one_case else stmt
+
+
+_CASES_WITH_NEXT = {one: _cases_with_next_statement(one) for one in (False, True)}
+
+# `status || ''` keeps the status out of index choice: with a plain condition SQLite (no
+# statistics) walks the (status, due) index over every open deadline in the municipality
+# instead of starting from the koordinator's few cases.
+_UPCOMING = (
+    select(Case.alias, *_DUE_COLUMNS)
+    .join(Case, Case.id == Deadline.case_id)
+    .where(
+        Case.koordinator_id == bindparam("koordinator_id"),
+        Case.status == CaseStatus.ACTIVE,
+        Deadline.due <= bindparam("until"),
+        Deadline.status.concat("").in_(ACTIVE),
+    )
+    .order_by(Deadline.due, Deadline.id)
+)
+
+
+async def cases_with_next(
+    session: AsyncSession,
+    koordinator_id: int,
+    statuses: tuple[str, ...] = (CaseStatus.ACTIVE,),
+    case_id: int | None = None,
+) -> list[tuple[CaseLine, Due | None]]:
+    """The koordinator's cases in `statuses` (by alias), each with its soonest active
+    deadline, in one statement (/neste, /saker, inline lookups)."""
+    params: dict[str, Any] = {"koordinator_id": koordinator_id, "statuses": list(statuses)}
+    if case_id is not None:
+        params["case_id"] = case_id
+    result = await session.execute(_CASES_WITH_NEXT[case_id is not None], params)
+    return [
+        (CaseLine(*row[:5]), Due(*row[5:]) if row[5] is not None else None) for row in result.all()
+    ]
+
+
+async def upcoming(
+    session: AsyncSession, koordinator_id: int, until: date
+) -> list[tuple[str, Due]]:
+    """(alias, deadline) for every active deadline of the koordinator's active cases due
+    on or before `until` (overdue included), soonest first (/frister, weekly digest)."""
+    result = await session.execute(_UPCOMING, {"koordinator_id": koordinator_id, "until": until})
+    return [(row[0], Due(*row[1:])) for row in result.all()]
+
+
+AGENDA_DAYS = 30
+
+
+class Agenda(NamedTuple):
+    """/frister: what is overdue, then what falls due in the coming weeks, by week."""
+
+    overdue: list[tuple[str, Due]]
+    weeks: list[tuple[str, list[tuple[str, Due]]]]  # (ISO week number, lines)
+    days: int
+
+
+async def agenda(
+    session: AsyncSession, koordinator_id: int, today: date, days: int = AGENDA_DAYS
+) -> Agenda:
+    """Everything of the koordinator's due within `days`, overdue first, by week."""
+    rows = await upcoming(session, koordinator_id, today + timedelta(days=days))
+    weeks: dict[str, list[tuple[str, Due]]] = {}
+    for alias, d in rows:
+        if d.due >= today:
+            weeks.setdefault(f"{d.due.isocalendar().week}", []).append((alias, d))
+    overdue = [(alias, d) for alias, d in rows if d.due < today]
+    return Agenda(overdue, list(weeks.items()), days)
