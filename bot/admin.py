@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
 from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
-from storage.enums import AuditAction, CaseStatus
+from bot.rules.cadences import KIND_OPPSTARTSAMTALE, oppstart_due
+from bot.settings import Settings
+from storage.enums import AuditAction, CaseStatus, DeadlineSource
 from storage.models import Case, Deadline, Koordinator
 
 
@@ -237,10 +239,19 @@ async def hand_over(
     case: Case,
     koordinator_id: int | None,
     checklist: str,
+    settings: Settings,
+    today: date,
     now: datetime,
 ) -> Handover | None:
-    """Move the case (answers and deadlines follow) to koordinator `koordinator_id`;
-    None, and nothing changed, when they may not receive it (see `handover_target`)."""
+    """Appoint koordinator `koordinator_id` (answers and deadlines follow); None, and
+    nothing changed, when they may not receive it (see `handover_target`).
+
+    - the outgoing koordinator can still read the case for the overlap days
+      (Vestre Toten 7.6: «sikre at overføring av nødvendig informasjon overlappes»);
+    - the new koordinator's appointment date is today, and an oppstartsamtale is due
+      within the cadence's days (7.5: «Når du blir koordinator for en ny bruker eller
+      overtar som koordinator, tar du kontakt med bruker»).
+    """
     new = await handover_target(session, case, koordinator_id)
     if new is None:
         return None
@@ -249,6 +260,20 @@ async def hand_over(
     case.koordinator_id = new.id
     case.tjenestested = new.tjenestested
     case.updated_at = now
+    case.koordinator_since = today
+    overlap = settings.handover_overlap_days
+    case.previous_koordinator_id = old.id if overlap else None
+    case.previous_until = today + timedelta(days=overlap) if overlap else None
+    await deadlines.upsert(
+        session,
+        case,
+        settings,
+        now,
+        kind=KIND_OPPSTARTSAMTALE,
+        due=oppstart_due(today, deadlines.case_cadence(case, settings)),
+        source=DeadlineSource.CADENCE,
+        source_ref=f"cadence:{KIND_OPPSTARTSAMTALE}",
+    )
     await audit.record(
         session,
         at=now,

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, deadlines
-from bot.rules.age import age_on
+from bot.rules.age import age_on, lowest_age_on
 from bot.rules.text import alias_key
 from bot.settings import Settings
 from storage.enums import AuditAction, CaseStatus, CloseReason, DeadlineStatus
@@ -30,6 +30,7 @@ EDITABLE_FIELDS = (
     "appointed_on",
     "evaluation_months",
     "meeting_interval_months",
+    "vgs_years",
 )
 
 
@@ -153,14 +154,61 @@ async def deadline_for(
     return (deadline, case) if case is not None else None
 
 
-async def find_by_alias(session: AsyncSession, koordinator: Koordinator, text: str) -> Case | None:
-    """The koordinator's own case with this alias (case-insensitive)."""
+async def find_by_alias(
+    session: AsyncSession, koordinator: Koordinator, text: str, *, readable_on: date | None = None
+) -> Case | None:
+    """The koordinator's own case with this alias (case-insensitive); with `readable_on`,
+    else a case handed over from them whose overlap has not ended that day."""
     key = alias_key(text)
     if not key or len(key) > 64:
         return None
-    return await session.scalar(
+    own = await session.scalar(
         select(Case).where(Case.koordinator_id == koordinator.id, Case.alias_key == key)
     )
+    if own is not None or readable_on is None:
+        return own
+    return await session.scalar(
+        select(Case)
+        .where(
+            Case.previous_koordinator_id == koordinator.id,
+            Case.previous_until >= readable_on,
+            Case.status != CaseStatus.CLOSED,
+            Case.alias_key == key,
+        )
+        .limit(1)
+    )
+
+
+def in_overlap(case: Case, koordinator: Koordinator, today: date) -> bool:
+    """True when `koordinator` handed the case over and may still read it today."""
+    return (
+        case.previous_koordinator_id == koordinator.id
+        and case.previous_until is not None
+        and today <= case.previous_until
+        and case.status != CaseStatus.CLOSED
+    )
+
+
+async def case_to_read(
+    session: AsyncSession, koordinator: Koordinator, case_id: int, now: datetime, today: date
+) -> Case | None:
+    """The case for reading (card, PDF): the koordinator's own, or one they handed over
+    while the overlap lasts (audited as such)."""
+    case = await session.get(Case, case_id)
+    if (
+        case is not None
+        and case.koordinator_id != koordinator.id
+        and in_overlap(case, koordinator, today)
+    ):
+        await audit.record(
+            session,
+            at=now,
+            action=AuditAction.CASE_OVERLAP_READ,
+            actor=koordinator,
+            case_id=case.id,
+        )
+        return case
+    return await case_for(session, koordinator, case_id, now)
 
 
 async def opened(
@@ -231,7 +279,13 @@ async def update_case(
 
 
 def age_of(case: Case, today: date) -> int | None:
-    """The person's age today, from birth month and year."""
+    """The person's age today for every rule about rights: the lowest possible age from
+    birth month and year (see `bot.rules.age`)."""
+    return lowest_age_on(case.birth_year, case.birth_month, today)
+
+
+def oldest_age_of(case: Case, today: date) -> int | None:
+    """The highest possible age today (shown next to the lowest when they differ)."""
     return age_on(case.birth_year, case.birth_month, today)
 
 
@@ -242,7 +296,7 @@ def field_changes(field: str, value: Any) -> dict[str, Any]:
         return {"birth_year": year, "birth_month": month}
     if field == "appointed_on":
         return {"appointed_on": date.fromisoformat(value)}
-    if field in ("evaluation_months", "meeting_interval_months"):
+    if field in ("evaluation_months", "meeting_interval_months", "vgs_years"):
         return {field: int(value) if value and str(value).isdigit() else None}
     return {field: value}
 

@@ -90,14 +90,22 @@ class NoticeKind(StrEnum):
     UNREACHABLE = "unreachable"
     LONG_OVERDUE = "long_overdue"
     REMINDER_FAILED = "reminder_failed"
+    CLOSE_REQUEST = "close_request"
+    HANDOVER_REQUEST = "handover_request"
+
+
+# Rows of (label, callback data) the edge built: buttons an admin decides by.
+NoticeButtons = Sequence[Sequence[tuple[str, str]]]
 
 
 @dataclass(frozen=True)
 class Notice:
-    """A short, content-free notice: its kind and the values its template shows."""
+    """A short, content-free notice: its kind, the values its template shows and the
+    buttons (if any) it carries."""
 
     kind: NoticeKind
     values: Mapping[str, Any] = field(default_factory=dict)
+    buttons: NoticeButtons = ()
 
 
 class Notifier(Protocol):

@@ -29,6 +29,7 @@ from storage.enums import AuditAction, CaseStatus
 from storage.models import (
     Answer,
     Case,
+    CaseRequest,
     ConversationRun,
     Deadline,
     DialogState,
@@ -141,6 +142,7 @@ async def _erase(session: AsyncSession, case_ids: Sequence[int]) -> None:
     await session.execute(delete(Deadline).where(Deadline.case_id.in_(case_ids)))
     await session.execute(delete(Meeting).where(Meeting.case_id.in_(case_ids)))
     await session.execute(delete(ConversationRun).where(ConversationRun.case_id.in_(case_ids)))
+    await session.execute(delete(CaseRequest).where(CaseRequest.case_id.in_(case_ids)))
     for chunk in _chunks(states):
         await session.execute(delete(DialogState).where(DialogState.telegram_user_id.in_(chunk)))
     await session.execute(delete(Case).where(Case.id.in_(case_ids)))

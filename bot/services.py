@@ -35,6 +35,10 @@ class Services:
         """Wrong invitation codes per user, counted in this process."""
         return GuessThrottle(self.settings.invitation_guesses)
 
+    def __post_init__(self) -> None:
+        # Every text names the KE as the municipality does (KOORDBOT_KE_NAME).
+        self.texts.set_ke_name(self.settings.ke_name)
+
     @property
     def zone(self) -> ZoneInfo:
         return self.settings.zone

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 import zoneinfo
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -38,6 +39,10 @@ FREE_TEXT_MODES = ("form", "off", "chat")
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message is one line for the operator."""
+
+
+# What KOORDBOT_VGS_COUNTY_NOTICE says when the county has no notice date.
+NO_COUNTY_NOTICE = frozenset({"ingen", "-"})
 
 
 class Settings(BaseSettings):
@@ -140,6 +145,36 @@ class Settings(BaseSettings):
     local_key_file: Path = Field(
         default=Path(".koordbot/local.key"), validation_alias="KOORDBOT_LOCAL_KEY_FILE"
     )
+    # The county's notice date for 10th-graders applying with fortrinnsrett (local
+    # inntaksforskrift), DD.MM; «ingen» when the county has none (an empty line in
+    # .env means the default, as for every setting).
+    vgs_county_notice: str = Field(default="01.10", validation_alias="KOORDBOT_VGS_COUNTY_NOTICE")
+    # Days the outgoing koordinator can still read a case after a handover.
+    handover_overlap_days: int = Field(
+        default=14, ge=0, le=90, validation_alias="KOORDBOT_HANDOVER_OVERLAP_DAYS"
+    )
+    # What the municipality calls its koordinerende enhet, as used in every text.
+    ke_name: str = Field(
+        default="koordinerende enhet",
+        min_length=2,
+        max_length=60,
+        validation_alias="KOORDBOT_KE_NAME",
+    )
+
+    @field_validator("vgs_county_notice")
+    @classmethod
+    def _day_month(cls, value: str) -> str:
+        value = value.strip()
+        if value.casefold() in NO_COUNTY_NOTICE:
+            return ""
+        if value and _day_month_of(value) is None:
+            raise ValueError(f"'{value}' is not a day and month like 01.10 (or «ingen» for none)")
+        return value
+
+    @property
+    def county_notice(self) -> tuple[int, int] | None:
+        """The county notice date as (month, day), or None when there is none."""
+        return _day_month_of(self.vgs_county_notice) if self.vgs_county_notice else None
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -234,9 +269,7 @@ class Settings(BaseSettings):
         if password and self.database_url.startswith("postgresql"):
             url = make_url(self.database_url)
             if not url.password:
-                self.database_url = url.set(password=password).render_as_string(
-                    hide_password=False
-                )
+                self.database_url = url.set(password=password).render_as_string(hide_password=False)
         return self
 
     @property
@@ -335,6 +368,18 @@ class Settings(BaseSettings):
                 "KOORDBOT_FREE_TEXT=form needs KOORDBOT_PUBLIC_URL, the https:// address "
                 "where the reverse proxy serves the web form (or use KOORDBOT_FREE_TEXT=off)."
             )
+
+
+def _day_month_of(text: str) -> tuple[int, int] | None:
+    """'01.10' as (10, 1); None unless it is a day every year has (no 29 February)."""
+    day, _, month = text.partition(".")
+    if not (day.isdigit() and month.isdigit() and len(day) <= 2 and len(month) <= 2):
+        return None
+    try:
+        date(2023, int(month), int(day))
+    except ValueError:
+        return None
+    return int(month), int(day)
 
 
 def load_settings(**overrides: Any) -> Settings:

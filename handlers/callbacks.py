@@ -42,7 +42,10 @@ class Verb(StrEnum):
     PROPOSALS = "pd"  # pd:<case>  transition proposals
     NEW_DEADLINE = "nf"  # nf:<case>  a deadline or custom transition by hand
     HANDOVER = "ho"  # ho:<case>  hand over: the checklist
-    HANDOVER_TO = "hk"  # hk:<case>:<koordinator>  hand over: the new koordinator
+    HANDOVER_TO = "hk"  # hk:<case>:<koordinator>:<wish>  hand over: the new koordinator
+    # (an admin appoints, a koordinator proposes; the person's wish goes with it)
+    REQUEST_APPROVE = "ra"  # ra:<request>  an admin approves a request to the KE
+    REQUEST_DECLINE = "rn"  # rn:<request>  an admin declines it
     CLOSE = "cl"  # cl:<case>  close (checklist)
     REOPEN = "ro"  # ro:<case>  reopen a closed case
     DELETE = "dl"  # dl:<case>  delete: ask
@@ -87,7 +90,9 @@ SHAPES: dict[str, str] = {  # keyed by Verb value
     "pd": "n",
     "nf": "n",
     "ho": "n",
-    "hk": "nn",
+    "hk": "nnw",
+    "ra": "n",
+    "rn": "n",
     "cl": "n",
     "ro": "n",
     "dl": "n",

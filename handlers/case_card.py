@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot import cases, deadlines, dialogs, notices
+from bot import cases, deadlines, dialogs, ke_requests, notices
 from bot.cases import EDITABLE_FIELDS, AliasTaken
 from bot.notify import NoticeKind
 from handlers import callbacks, conversation, forms
@@ -12,7 +12,7 @@ from handlers.callbacks import Callback
 from handlers.common import Keyboard, Req
 from handlers.edge import Access, guarded
 from storage.enums import CaseStatus
-from storage.models import Case, DialogState
+from storage.models import Case, DialogState, Koordinator
 
 
 @guarded(Access.REGISTERED)
@@ -56,25 +56,32 @@ async def show_list(req: Req) -> None:
 async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:
     await cases.opened(req.session, req.me, case, req.services.now())
     values = await card_values(req, case)
-    keyboard = card_keyboard(req, case)
+    keyboard = card_keyboard(req, case, read_only=values["read_only"])
     if edit:
         await req.edit("cases/card", keyboard, **values)
     else:
         await req.reply("cases/card", keyboard, **values)
 
 
-async def card_values(req: Req, case: Case) -> dict[str, Any]:
-    """What the case card template shows."""
+async def card_values(req: Req, case: Case, reader: Koordinator | None = None) -> dict[str, Any]:
+    """What the case card template shows to `reader` (the caller unless given): the
+    outgoing koordinator reads a handed-over case until the overlap ends."""
+    reader = reader or req.me
     return {
         "case": case,
         "age": cases.age_of(case, req.services.today()),
+        "age_max": cases.oldest_age_of(case, req.services.today()),
         "deadlines": (await deadlines.active_of(req.session, case.id))[:4],
         "today": req.services.today(),
+        "read_only": case.koordinator_id != reader.id,
+        "pending": await ke_requests.pending_kinds(req.session, case.id),
     }
 
 
-def card_keyboard(req: Req, case: Case) -> Keyboard:
+def card_keyboard(req: Req, case: Case, *, read_only: bool = False) -> Keyboard:
     b = req.texts.button
+    if read_only:
+        return [[(b("export"), callbacks.make("x", case.id)), (b("my_cases"), callbacks.make("l"))]]
     if case.status == CaseStatus.CLOSED:
         return [
             [
@@ -172,7 +179,12 @@ async def on_case_button(req: Req, cb: Callback) -> None:
     """Buttons that act on one case: open, edit, edit field, pause, reopen."""
     case_id = cb.int_arg(0)
     case = None
-    if case_id is not None:
+    if case_id is not None and cb.verb == "c":
+        # Opening the card is reading: the outgoing koordinator may, during the overlap.
+        case = await cases.case_to_read(
+            req.session, req.me, case_id, req.services.now(), req.services.today()
+        )
+    elif case_id is not None:
         case = await cases.case_for(req.session, req.me, case_id, req.services.now())
     if case is None:
         await req.answer("errors/case_not_found")

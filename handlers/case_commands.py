@@ -104,11 +104,13 @@ async def on_button(req: Req, cb: Callback) -> None:
         await _meeting_outcome(req, cb)
         return
     case_id = cb.int_arg(0)
-    case = (
-        await cases.case_for(req.session, req.me, case_id, req.services.now())
-        if case_id is not None
-        else None
-    )
+    now, today = req.services.now(), req.services.today()
+    case = None
+    if case_id is not None and cb.verb == "x":
+        # The PDF is reading: the outgoing koordinator may, during the overlap.
+        case = await cases.case_to_read(req.session, req.me, case_id, now, today)
+    elif case_id is not None:
+        case = await cases.case_for(req.session, req.me, case_id, now)
     if case is None:
         await req.answer("errors/case_not_found")
         return
@@ -188,8 +190,10 @@ async def _meeting_outcome(req: Req, cb: Callback) -> None:
 
 
 async def _close_from_evaluation(req: Req, case: Case) -> None:
+    """The evaluation proposed closing: the closing checklist, as from the case card (an
+    agreed closing closes; one the person has not agreed to goes to the KE)."""
     if case.status == CaseStatus.CLOSED:
         await req.reply("cases/closed_readonly", alias=case.alias)
         return
-    await cases.close_case(req.session, req.me, case, "plan_not_needed", req.services.now())
-    await req.reply("cases/closed", alias=case.alias)
+    await req.drop_keyboard()
+    await forms.begin(req, "close_case", {"case_id": case.id})

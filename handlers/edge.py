@@ -112,7 +112,14 @@ async def refuse_fnr(update: Update, context: KContext) -> None:
         await message.delete()
     except (BadRequest, Forbidden) as exc:
         log.info("could not delete a message holding a fødselsnummer: %s", exc)
-    text = context.services.texts.render("errors/fnr_refused")
+    # Who wrote decides the wording (registration asks only for a name and a workplace);
+    # the message is gone by now, and this read stores nothing.
+    services = context.services
+    user = update.effective_user
+    async with services.db.session() as session:
+        koordinator = await access.koordinator_by_telegram_id(session, user.id) if user else None
+        registered = bool(koordinator and koordinator.registered)
+    text = services.texts.render("errors/fnr_refused", registered=registered)
     await with_retry(
         lambda: context.bot.send_message(message.chat_id, text, parse_mode=ParseMode.HTML)
     )

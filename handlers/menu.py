@@ -54,7 +54,9 @@ async def text(req: Req) -> None:
     if not koordinator.registered:
         await resume_registration(req)
         return
-    case = await cases.find_by_alias(req.session, koordinator, req.text)
+    case = await cases.find_by_alias(
+        req.session, koordinator, req.text, readable_on=req.services.today()
+    )
     if case is not None:
         await show_card(req, case)
         return

@@ -99,9 +99,9 @@ class TelegramNotifier:
         return await self.send_text(chat_id, text)
 
     async def send_notice(self, chat_id: int, notice: Notice) -> Delivery:
-        """A notice from `notices/<kind>`."""
+        """A notice from `notices/<kind>`, with its buttons (if any)."""
         text = self.texts.render(f"notices/{notice.kind.value}", **notice.values)
-        return await self.send_text(chat_id, text)
+        return await self.send_text(chat_id, text, notice.buttons or None)
 
     async def send_text(
         self, chat_id: int, text: str, keyboard: Keyboard | None = None

@@ -78,6 +78,9 @@ ROUTES: dict[Verb, Route] = {
     Verb.REOPEN: Route(case_lifecycle.on_button),
     Verb.DELETE: Route(case_lifecycle.on_button),
     Verb.DELETE_CONFIRMED: Route(case_lifecycle.on_button),
+    # An admin decides a request to the KE with one tap from the notice.
+    Verb.REQUEST_APPROVE: Route(case_lifecycle.on_request, Access.ADMIN),
+    Verb.REQUEST_DECLINE: Route(case_lifecycle.on_request, Access.ADMIN),
     Verb.KOORDINATOR: Route(admin_views.on_koordinator, Access.ADMIN),
     Verb.DEACTIVATE: Route(admin_views.on_access_change, Access.ADMIN),
     Verb.REACTIVATE: Route(admin_views.on_access_change, Access.ADMIN),

@@ -32,7 +32,7 @@ LOCAL_ADMIN_ID = 1001
 FILES = Path("local-files")
 
 HELP = """Lokal modus: du chatter med den ekte boten, uten Telegram.
-  Skriv som på mobilen: /start, /ny, /saker, et kallenavn ...
+  Skriv som på mobilen: /start, /ny, /saker, et kortnavn ...
   Et tall trykker knappen med det nummeret under siste melding med knapper;
   3.2 trykker knapp 2 under melding 3 (meldingsnummeret står etter «bot»).
   Start linjen med et mellomrom for å sende et tall som tekst.

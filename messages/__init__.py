@@ -18,6 +18,9 @@ from markupsafe import Markup
 
 ROOT = Path(__file__).parent
 DEFAULT_LOCALE = "nb"
+# What the municipality calls its koordinerende enhet unless a setting says otherwise
+# (koordinerende team in Skaun, KTK in Vestre Toten).
+DEFAULT_KE_NAME = "koordinerende enhet"
 
 
 class Texts:
@@ -39,9 +42,22 @@ class Texts:
             langdato=self.long_date,
             maaned=self.month_year,
             label=self.label,
+            antall=count_of,
+            stor=capitalised,
         )
         self.env.globals["label"] = self.label
         self.env.globals["month_year"] = self.month_year
+        self.env.globals["slutt"] = full_stop_after
+        self.set_ke_name(DEFAULT_KE_NAME)
+
+    def set_ke_name(self, name: str) -> None:
+        """The KE's name in every text: `{{ ke }}`, or `{{ ke|stor }}` to start a sentence."""
+        self.env.globals["ke"] = name
+
+    @property
+    def ke_name(self) -> str:
+        """What the municipality calls its koordinerende enhet."""
+        return str(self.env.globals["ke"])
 
     @cached_property
     def _labels(self) -> dict[str, dict[str, str]]:
@@ -83,6 +99,24 @@ class Texts:
         if month is None:
             return str(year)
         return format_date(date(year, month, 1), "MMMM y", locale=self.locale)
+
+
+def count_of(number: int | str, one: str, many: str) -> str:
+    """'1 sak', '2 saker', '0 saker', 'under 5 saker': the one place a count meets its
+    noun (statistics pass a count that may already read «under 5»)."""
+    return f"{number} {one if str(number) == '1' else many}"
+
+
+def full_stop_after(text: str) -> str:
+    """The full stop after a sentence that ends in `text`, unless `text` already ends in
+    one ('A.B.' → '', 'AB' → '.'): `<b>{{ alias }}</b>{{ slutt(alias) }}`."""
+    return "" if str(text).rstrip().endswith((".", "!", "?")) else "."
+
+
+def capitalised(text: str) -> str:
+    """First letter upper case, the rest as it is ('koordinerende team' → 'Koordinerende
+    team', 'KTK' stays 'KTK'; Jinja's `capitalize` would lower the rest)."""
+    return text[:1].upper() + text[1:]
 
 
 def format_short_date(value: date | None) -> str:

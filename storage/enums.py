@@ -76,13 +76,14 @@ class CaseStatus(StrEnum):
 
 
 class CloseReason(StrEnum):
-    """Why a case was closed (label group `close_reason`)."""
+    """Why a case was closed (label group `close_reason`). «Planen trengs ikke lenger»
+    is a change of level, not a reason to close (migration 0006 maps it to IKKE_BEHOV)."""
 
     MAAL_NAADD = "maal_naadd"
     IKKE_BEHOV = "ikke_behov"
     ONSKER_IKKE = "onsker_ikke"
+    OVER_18 = "over_18"  # over to adult services
     FLYTTET = "flyttet"
-    PLAN_NOT_NEEDED = "plan_not_needed"  # proposed by an evaluation
     DOD = "dod"
     ANNET = "annet"
 
@@ -185,6 +186,12 @@ class AuditAction(StrEnum):
     CASE_ADMIN_ACCESS = "case.admin_access"
     CASE_HANDED_OVER = "case.handed_over"
     CASE_HANDOVER_CHECKLIST = "case.handover_checklist"
+    CASE_HANDOVER_PROPOSED = "case.handover_proposed"
+    CASE_CLOSE_REQUESTED = "case.close_requested"
+    CASE_CLOSE_CHECKLIST = "case.close_checklist"
+    CASE_OVERLAP_READ = "case.overlap_read"
+    REQUEST_APPROVED = "request.approved"
+    REQUEST_DECLINED = "request.declined"
     CASE_EXPORTED = "case.exported"
     CASE_CALENDAR = "case.calendar"
     CASE_DELETED = "case.deleted"

@@ -102,6 +102,13 @@ class Case(Base):
     # Per-case overrides of the municipality's cadences (None = the setting).
     evaluation_months: Mapped[int | None] = mapped_column(Integer)
     meeting_interval_months: Mapped[int | None] = mapped_column(Integer)
+    # Years of upper secondary (3, 4 for 2+2 yrkesfag, more with extra years; None = 3).
+    vgs_years: Mapped[int | None] = mapped_column(Integer)
+    # The day the current koordinator took over (None = `appointed_on`).
+    koordinator_since: Mapped[date | None] = mapped_column(Date)
+    # After a handover the outgoing koordinator can still read the case until this day.
+    previous_koordinator_id: Mapped[int | None] = mapped_column(Integer)
+    previous_until: Mapped[date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="active")
     close_reason: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -109,6 +116,30 @@ class Case(Base):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     koordinator: Mapped[Koordinator] = relationship(lazy="raise")
+
+
+class CaseRequest(Base):
+    """Something a koordinator asks the KE to decide: a handover to a proposed
+    successor, or closing a case the person has not agreed to close. No content: codes
+    and ids only, so the notice about it may go to a KE group chat."""
+
+    __tablename__ = "case_request"
+    __table_args__ = (Index("ix_case_request_case_status", "case_id", "status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    # handover | close
+    kind: Mapped[str] = mapped_column(String(12))
+    # open | approved | declined | withdrawn
+    status: Mapped[str] = mapped_column(String(12), default="open")
+    requested_by_id: Mapped[int] = mapped_column(Integer)
+    proposed_id: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str | None] = mapped_column(String(40))
+    # The person's wish about the new koordinator: ja | nei | ikke_spurt.
+    wish: Mapped[str | None] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class DialogState(Base):

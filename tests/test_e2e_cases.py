@@ -81,7 +81,7 @@ async def test_alias_clash_is_refused_and_asked_again(bot):
     await kari.send("/ny")
     replies = await kari.send("ab")
     assert "Du har allerede en sak som heter «ab»" in replies[0]
-    assert "kallenavn" in replies[-1]
+    assert "kortnavn" in replies[-1]
     await kari.send("AB2")
     assert "rolle" in kari.last_text
 

@@ -51,7 +51,7 @@ async def test_a_corrected_date_of_a_finished_conversation_moves_its_deadline(bo
 async def test_text_after_an_interrupting_command_is_not_taken_as_the_alias(bot):
     kari = await bot.registered_user()
     await kari.send("/ny")
-    assert "kallenavn" in kari.last_text
+    assert "kortnavn" in kari.last_text
     await kari.send("/neste")
     replies = await kari.send("hei")
     assert await rows(bot, Case) == []
@@ -82,8 +82,9 @@ async def test_a_closed_case_does_not_take_a_paused_conversation(bot):
     await kari.tap("⏸ Pause")
     await kari.send("AB")
     await kari.tap("Avslutt sak")
-    for _ in range(3):
+    for _ in range(4):
         await kari.tap("Ja")
+    await kari.tap("Nei")  # no further cooperation
     await kari.tap(kari.buttons()[0])  # a close reason
     assert "avsluttet" in kari.last_text
     replies = await kari.send("/fortsett")
@@ -145,7 +146,7 @@ async def test_answer_current_is_still_usable(bot):
     # Guard for the helper above: the hurried koordinator can still finish a run.
     kari = await bot.registered_user()
     await _finished_oppstart(kari)
-    assert "er fullført og lagret" in kari.last_text
+    assert "svarene er lagret" in kari.last_text
     assert callable(answer_current)
 
 
@@ -177,5 +178,5 @@ async def test_a_button_answer_shown_as_given_is_kept_when_the_next_question_fai
 async def test_form_questions_show_their_markup_as_formatting(bot):
     kari = await bot.registered_user()
     await kari.send("/ny")
-    assert kari.last_text.startswith("1/7 Hvilket kallenavn") or "1/7" in kari.last_text
+    assert kari.last_text.startswith("1/7 Hvilket kortnavn") or "1/7" in kari.last_text
     assert "<b>" not in kari.last_text and "&lt;" not in kari.last_text

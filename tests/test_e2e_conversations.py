@@ -51,7 +51,7 @@ async def answer_current(chat, *, text="Går fint i hverdagen", goals=1, tiltak=
 async def run_to_end(chat, limit=200, **kw):
     seen: dict[str, int] = {}
     for _ in range(limit):
-        if "er fullført og lagret" in chat.last_text:
+        if "svarene er lagret" in chat.last_text:
             return
         await answer_current(chat, seen=seen, **kw)
     raise AssertionError("conversation did not end")
@@ -134,6 +134,9 @@ async def test_evaluering_can_propose_closing(bot):
     await run_to_end(kari)
     assert "Vil du avslutte saken?" in kari.last_text
     await kari.tap("Avslutt saken")
+    # The closing checklist, agreed with the person (issue 13: no closing without it).
+    for answer in ("Ja", "Ja", "Ja", "Ja", "Nei", "Målene er nådd"):
+        await kari.tap(answer)
     assert "er avsluttet" in kari.last_text
     await kari.send("AB")
     assert "Avsluttet" in kari.last_text

@@ -17,27 +17,39 @@ async def answer_yes(chat, times):
         await chat.tap("Ja")
 
 
+async def close_agreed(chat, reason="Målene er nådd"):
+    """The closing checklist, agreed with the person, no cooperation after."""
+    await chat.tap("Avslutt sak")
+    await answer_yes(chat, 4)
+    await chat.tap("Nei")
+    await chat.tap(reason)
+
+
 async def test_koordinatorer_list_and_deactivation_needs_handover_first(bot):
     kari = await bot.registered_user("Kari Nordmann")
     await create_case(kari, "AB")
     per = await bot.registered_user("Per Olsen", tjenestested="NAV")
     anne = bot.admin()
     replies = await anne.send("/koordinatorer")
-    assert "Kari Nordmann – Skole: 1 aktive saker" in replies[0]
+    assert "Kari Nordmann – Skole: 1 aktiv sak" in replies[0]
     assert "Per Olsen – NAV: 0 aktive saker" in replies[0]
-    await anne.tap("Kari Nordmann · 1 saker")
+    await anne.tap("Kari Nordmann · 1 sak")
     await anne.tap("Deaktiver")
-    assert "har fortsatt 1 åpne saker (AB)" in anne.replies()[0]
+    assert "har fortsatt 1 åpen sak (AB)" in anne.replies()[0]
     await anne.tap("AB: Bytt koordinator")
-    await answer_yes(anne, 4)
-    await anne.tap("Per Olsen (NAV)")
+    await answer_yes(anne, 5)
+    await anne.tap("Per Olsen (NAV)")  # an admin appoints at once
     assert "AB er overført til Per Olsen" in anne.last_text
     assert any("Du er ny koordinator for AB" in m.text for m in per.bot_messages())
     [case] = await rows(bot, Case)
     [per_row] = await rows(bot, Koordinator, Koordinator.telegram_user_id == per.user_id)
     assert case.koordinator_id == per_row.id and case.tjenestested == "nav"
+    # Kari can still read the case for the overlap (14 days), but not work on it.
     replies = await kari.send("AB")
-    assert "Jeg fant ingen sak" in replies[0]
+    assert "Saken er gitt videre" in replies[0] and kari.buttons() == [
+        "PDF-sammendrag",
+        "Mine saker",
+    ]
     await anne.send("/koordinatorer")
     await anne.tap("Kari Nordmann · 0 saker")
     await anne.tap("Deaktiver")
@@ -63,25 +75,23 @@ async def test_koordinator_hands_over_own_case_and_ke_is_told(bot):
     await kari.tap("Bytt koordinator")
     await kari.tap("Ja")
     await kari.tap("Nei")
-    await answer_yes(kari, 2)
+    await answer_yes(kari, 3)
     assert "Ikke alt på sjekklisten er gjort (1 punkt)" in kari.last_text
-    await kari.tap("Per Olsen (NAV)")
+    await kari.tap("Per Olsen (NAV)")  # a proposal: the KE appoints
     assert any(
-        "Koordinatorbytte: AB er flyttet fra Kari Nordmann til Per Olsen" in t
+        "Forslag om ny koordinator for AB: Kari Nordmann foreslår Per Olsen" in t
         for t in admin_texts(bot)
     )
     checklist = [
         e.detail for e in await rows(bot, AuditEntry) if e.action == "case.handover_checklist"
     ]
-    assert checklist == ["plan=ja,info=nei,person=ja,ke=ja"]
+    assert checklist == ["plan=ja,info=nei,person=ja,journal=ja,wish=ja"]
 
 
 async def test_closing_stops_reminders_and_reopening_brings_them_back(bot, clock):
     kari = await bot.registered_user("Kari Nordmann")
     await create_case(kari, "AB")
-    await kari.tap("Avslutt sak")
-    await answer_yes(kari, 3)
-    await kari.tap("Målene er nådd")
+    await close_agreed(kari)
     assert "er avsluttet" in kari.last_text
     assert any(
         "Avsluttet sak: AB (Kari Nordmann). Årsak: Målene er nådd." in t for t in admin_texts(bot)
@@ -125,7 +135,7 @@ async def test_my_data(bot):
     kari = await bot.registered_user("Kari Nordmann")
     await create_case(kari, "AB")
     replies = await kari.send("/mine_data")
-    assert "Navn: Kari Nordmann" in replies[0] and "Saker: 1 åpne, 0 avsluttede" in replies[0]
+    assert "Navn: Kari Nordmann" in replies[0] and "Saker: 1 åpen, 0 avsluttede" in replies[0]
     assert "Ryddig modus: på" in replies[0]
 
 
@@ -159,9 +169,7 @@ async def test_closed_cases_are_purged_after_the_retention_period(bot, clock):
     await create_case(kari, "AB")
     await create_case(kari, "CD")
     await kari.send("AB")
-    await kari.tap("Avslutt sak")
-    await answer_yes(kari, 3)
-    await kari.tap("Annet")
+    await close_agreed(kari, "Annet")
     clock.advance(timedelta(days=364))
     await bot.sweep()
     assert len(await rows(bot, Case)) == 2
@@ -179,8 +187,9 @@ async def test_the_new_koordinator_gets_the_case_card(bot):
     per = await bot.registered_user("Per Olsen", tjenestested="NAV")
     await create_case(kari, "AB")
     await kari.tap("Bytt koordinator")
-    await answer_yes(kari, 4)
+    await answer_yes(kari, 5)
     await kari.tap("Per Olsen (NAV)")
+    await bot.admin().tap("Oppnevn Per Olsen")
     notice = per.last
     assert "Du er ny koordinator for AB" in notice.text and "📁 AB" in notice.text
     await per.tap("Kartlegging", notice)

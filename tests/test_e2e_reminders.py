@@ -188,10 +188,11 @@ async def test_transitions_are_proposed_and_can_be_confirmed_moved_dismissed(bot
     await kari.tap("I dag")
     await kari.tap("Overganger")
     text = kari.last_text
-    assert "01.02.2027 Søknadsfrist vgs (fortrinnsrett) – forslag" in text
+    assert "01.02.2027 Søknadsfrist vgs: fortrinnsrett, individuell behandling" in text
+    assert "særskilt språkopplæring, nyankomne – forslag" in text
     assert "16.08.2027" not in text and "15.08.2027 Start i videregående" in text
     await kari.tap("Skolegang et år senere")
-    assert "01.02.2028 Søknadsfrist vgs (fortrinnsrett)" in kari.last_text
+    assert "01.02.2028 Søknadsfrist vgs: fortrinnsrett" in kari.last_text
     assert "Fyller 16 år" in kari.last_text and "01.05.2027 Fyller 16 år" in kari.last_text
     proposals = await rows(
         bot, Deadline, Deadline.source == "transition", Deadline.status == "proposed"
@@ -268,7 +269,7 @@ async def test_calendar_file_has_stable_uids_and_no_content(bot, clock):
     await kari.send("05.03.2027 kl 14:30")
     await kari.send("Rådhuset")
     for _ in range(10):
-        if "er fullført" in kari.last_text:
+        if "svarene er lagret" in kari.last_text:
             break
         await kari.tap("Hopp over")
     await kari.send("/kalender AB")

@@ -131,9 +131,12 @@ class Scene:
         await per.send("/mote AB")
         await per.tap("Arbeidsmøte")
         await per.send("05.03.2027 kl 10")
+        await per.tap("Ja")  # the person knows about the meeting
+        if "kort notat" in per.last_text:
+            await per.tap("Ingen notat")
         assert "Skriv svaret ditt" in per.last_text
         await kari.send("/ny")
-        assert "kallenavn" in kari.last_text.lower()
+        assert "kortnavn" in kari.last_text.lower()
         return cls(bot, kari, per)
 
     async def state(self, chat: Chat) -> tuple[str, str] | None:

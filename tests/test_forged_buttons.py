@@ -149,12 +149,12 @@ async def test_a_forged_handover_to_someone_not_fully_registered_is_refused(bot,
     ola_id = (await koordinator_of(bot, ola)).id
     per_id = (await koordinator_of(bot, per)).id
     for who in (kari, anne):  # the owner, and an admin who may hand any case over
-        await press_and_expect_stale(who, f"hk:{case.id}:{ola_id}")  # never registered
-        await press_and_expect_stale(who, f"hk:{case.id}:{per_id}")  # deactivated
-        await press_and_expect_stale(who, f"hk:{case.id}:{kari_id}")  # has it already
-        await press_and_expect_stale(who, f"hk:{case.id}:{ID_LIMIT - 1}")  # nobody
+        await press_and_expect_stale(who, f"hk:{case.id}:{ola_id}:ja")  # never registered
+        await press_and_expect_stale(who, f"hk:{case.id}:{per_id}:ja")  # deactivated
+        await press_and_expect_stale(who, f"hk:{case.id}:{kari_id}:ja")  # has it already
+        await press_and_expect_stale(who, f"hk:{case.id}:{ID_LIMIT - 1}:ja")  # nobody
     await ola.send("Ola Nordmann")  # a name, but no tjenestested yet
-    await press_and_expect_stale(kari, f"hk:{case.id}:{ola_id}")
+    await press_and_expect_stale(kari, f"hk:{case.id}:{ola_id}:ja")
     async with bot.services.db.session() as s:
         assert [k.id for k in await admin.candidates(s, exclude_id=kari_id)] == [
             (await koordinator_of(bot, anne)).id
@@ -166,7 +166,10 @@ async def test_a_forged_handover_to_someone_not_fully_registered_is_refused(bot,
 
     # Once Ola has finished registering, the same button works.
     await ola.tap("Skole")
-    await kari.press(f"hk:{case.id}:{ola_id}")
-    assert "AB er overført til Ola Nordmann" in kari.last_text
+    # (the owner proposes, an admin appoints)
+    await kari.press(f"hk:{case.id}:{ola_id}:ja")
+    assert "Forslaget er sendt" in kari.last_text
+    await anne.press(f"hk:{case.id}:{ola_id}:ja")
+    assert "AB er overført til Ola Nordmann" in anne.last_text
     async with bot.services.db.session() as s:
         assert (await s.scalar(select(Case))).koordinator_id == ola_id

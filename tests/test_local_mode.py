@@ -87,7 +87,7 @@ async def test_other_users_pop_ups_earlier_buttons_and_inline_lookup(tmp_path: P
             *["/ny", "CD", *NEW_CASE[2:]],  # a case of their own: the KE is told
             "!bruker 1",
             # Avbryt under the admin's first question of /ny, long since answered.
-            lambda s: f"{message_number(s, '1/7 Hvilket kallenavn')}.1",
+            lambda s: f"{message_number(s, '1/7 Hvilket kortnavn')}.1",
         ],
     )
     assert "inline › AB: " in screen and "Oppstartsamtale" in screen.split("inline › AB: ")[1]

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.rules.cadences import (
     CADENCE_KINDS,
+    VEDTAK_KINDS,
     Cadence,
     meeting_deadlines,
     next_evaluation,
@@ -120,3 +121,17 @@ def test_meeting_deadlines_order(meeting: date) -> None:
     assert d["innkalling"] <= meeting - timedelta(days=14)
     assert is_working_day(d["innkalling"]) and is_working_day(d["referat"])
     assert d["mote"] == meeting < d["referat"]
+
+
+def test_a_vedtak_that_runs_out_is_reminded_90_and_30_days_ahead() -> None:
+    # Ringerike: «Avlastning/støttekontakt/BPA/hjemmetjenester/fysio/ergo/omsorgstønad»;
+    # Folldal: «Holde orden på vedtak». A renewal needs a new application in good time.
+    c = Cadence()
+    for kind in VEDTAK_KINDS:
+        assert kind in CADENCE_KINDS
+        assert c.lead_days_for(kind) == (90, 30)
+    expiry = date(2027, 6, 30)  # a Wednesday
+    days = reminder_days(expiry, c.lead_days_for("vedtak_bpa"), c.overdue_days)
+    assert date(2027, 4, 1) in days  # 90 days ahead (a Thursday)
+    assert date(2027, 5, 31) in days  # 30 days ahead (a Monday)
+    assert expiry in days

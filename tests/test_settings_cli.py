@@ -237,7 +237,7 @@ def test_a_municipality_can_replace_a_questionnaire(tmp_path):
     assert result.returncode == 0, result.stderr[-1500:]
     assert "Vårt eget lokale spørsmål?" in result.stdout
     # The renamed time step still plans the meeting and its deadlines.
-    assert "Vårt møte for AB er fullført og lagret" in result.stdout
+    assert "Vårt møte for AB: svarene er lagret" in result.stdout
     assert "Frister som er lagt inn:\n• Møte: 5. mars 2027" in result.stdout
 
 

@@ -85,7 +85,7 @@ async def _alias_round(alias: str, url: str, folder) -> None:
             assert "fødselsnummer" in replies[0] and state.step == "alias"
             assert find_fnr(str(state.data)) is None
         elif state.step == "alias":
-            assert "kallenavn" in replies[-1].lower()
+            assert "kortnavn" in replies[-1].lower()
         else:
             assert state.step in ("role", "alias_confirm")
             stored = state.data.get("values", {}).get("alias") or state.data.get("pending_alias")

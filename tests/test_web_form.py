@@ -43,7 +43,7 @@ async def run_in_form(form: Form, chat, word: str = MARKER) -> int:
     many texts went through the form."""
     written = 0
     for _ in range(400):
-        if "er fullført og lagret" in chat.last_text:
+        if "svarene er lagret" in chat.last_text:
             return written
         buttons = chat.buttons()
         label = WRITE if WRITE in buttons else NOTE if NOTE in buttons else None

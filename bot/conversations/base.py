@@ -76,6 +76,7 @@ class RunAccess:
         return CaseFacts(
             alias=case.alias,
             age=cases.age_of(case, self.services.today()),
+            age_max=cases.oldest_age_of(case, self.services.today()),
             role=case.role,
             level=case.level,
             arena=case.arena,

@@ -60,12 +60,25 @@ OPTION_ROLES = frozenset({"close_case"})
 REQUIRED_STEPS: dict[str, tuple[str, ...]] = {
     "register": ("name", "tjenestested"),
     "new_case": ("alias", "role", "level", "birth", "gender", "arena", "appointed_on"),
-    "edit_case": ("evaluation_months", "meeting_interval_months"),
+    "edit_case": ("evaluation_months", "meeting_interval_months", "vgs_years"),
     "snooze": ("snooze_date",),
     "move_deadline": ("move_date",),
     "new_deadline": ("deadline_type", "new_deadline_date"),
-    "handover": ("handover_plan", "handover_info", "handover_person", "handover_ke"),
-    "close_case": ("close_agreed", "close_documented", "close_ke_informed", "close_reason"),
+    "handover": (
+        "handover_plan",
+        "handover_info",
+        "handover_person",
+        "handover_wish",
+        "handover_journal",
+    ),
+    "close_case": (
+        "close_agreed",
+        "close_documented",
+        "close_plan_inactive",
+        "close_group_told",
+        "close_next",
+        "close_reason",
+    ),
 }
 REQUIRED_ROLES: dict[str, tuple[str, ...]] = {
     "mote": ("meeting_kind", "meeting_time"),

@@ -54,14 +54,25 @@ class CaseFacts:
     """What questionnaire texts and conditions may know about the case."""
 
     alias: str
-    age: int | None
+    age: int | None  # the lowest possible age: what rights are decided by
     role: str
     level: str
     arena: str | None
+    age_max: int | None = None  # the highest possible age (birth day or month unknown)
 
     @property
     def is_child(self) -> bool:
         return self.age is not None and self.age < 18
+
+    @property
+    def may_have_turned_16(self) -> bool:
+        """16 is possible but not certain: the consent texts say to check."""
+        return (
+            self.age is not None
+            and self.age < 16
+            and self.age_max is not None
+            and self.age_max >= 16
+        )
 
 
 class Engine:

@@ -24,7 +24,7 @@ from bot.rules.cadences import (
     next_meeting_due,
     oppstart_due,
 )
-from bot.rules.transitions import transitions_for
+from bot.rules.transitions import DEFAULT_VGS_YEARS, transitions_for
 from bot.settings import Settings
 from storage.enums import (
     Arena,
@@ -250,7 +250,7 @@ async def refresh_case(
             settings,
             now,
             KIND_OPPSTARTSAMTALE,
-            oppstart_due(case.appointed_on, cadence),
+            oppstart_due(case.koordinator_since or case.appointed_on, cadence),
         )
     evaluation = await session.scalar(
         select(Deadline)
@@ -330,6 +330,9 @@ async def refresh_transitions(
             case.birth_month,
             arena,
             school_shift_years=case.school_shift_years,
+            vgs_years=case.vgs_years or DEFAULT_VGS_YEARS,
+            county_notice=settings.county_notice,
+            role=case.role,
             today=today,
         ):
             wanted[f"transition:{t.kind}"] = t

@@ -8,7 +8,7 @@ day they fall on; only the days reminders go out are moved to working days.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -22,7 +22,30 @@ KIND_ANSVARSGRUPPEMOTE = "ansvarsgruppemote"
 KIND_INNKALLING = "innkalling"
 KIND_MOTE = "mote"
 KIND_REFERAT = "referat"
+# The date of the next meeting, agreed at the end of the møte conversation.
+KIND_NESTE_MOTE = "neste_mote"
 
+# Vedtak that run out (Ringerike lists the services the tildelingskontor decides:
+# «Avlastning/støttekontakt/BPA/hjemmetjenester/fysio/ergo/omsorgstønad/bolig»; Folldal
+# asks the koordinator to «Holde orden på vedtak»). The deadline is the expiry date; a
+# renewal needs a new application, so the reminders come 90 and 30 days ahead.
+KIND_VEDTAK_BPA = "vedtak_bpa"
+KIND_VEDTAK_AVLASTNING = "vedtak_avlastning"
+KIND_VEDTAK_OMSORGSSTONAD = "vedtak_omsorgsstonad"
+KIND_VEDTAK_STOTTEKONTAKT = "vedtak_stottekontakt"
+KIND_VEDTAK_HJELPEMIDLER = "vedtak_hjelpemidler"
+KIND_VEDTAK_ANNET = "vedtak_annet"
+VEDTAK_KINDS: tuple[str, ...] = (
+    KIND_VEDTAK_BPA,
+    KIND_VEDTAK_AVLASTNING,
+    KIND_VEDTAK_OMSORGSSTONAD,
+    KIND_VEDTAK_STOTTEKONTAKT,
+    KIND_VEDTAK_HJELPEMIDLER,
+    KIND_VEDTAK_ANNET,
+)
+VEDTAK_LEAD_DAYS: Mapping[str, tuple[int, ...]] = dict.fromkeys(VEDTAK_KINDS, (90, 30))
+
+# Every kind whose reminder lead days the `Cadence` knows.
 CADENCE_KINDS: tuple[str, ...] = (
     KIND_OPPSTARTSAMTALE,
     KIND_EVALUERING,
@@ -30,6 +53,8 @@ CADENCE_KINDS: tuple[str, ...] = (
     KIND_INNKALLING,
     KIND_MOTE,
     KIND_REFERAT,
+    KIND_NESTE_MOTE,
+    *VEDTAK_KINDS,
 )
 
 
@@ -44,7 +69,11 @@ class Cadence:
       14 days ahead;
     - evaluation: 14 days to prepare;
     - a scheduled meeting: the day before (SPEC 3.3);
-    - invitation and minutes are tasks on their own day: no lead.
+    - invitation and minutes are tasks on their own day: no lead;
+    - the agreed date of the next meeting: 21 days, a week to find the room and people
+      before the invitation goes out 14 days ahead;
+    - a vedtak that runs out: 90 and 30 days, time to apply again before it ends
+      (the lead days of each vedtak kind, in `VEDTAK_LEAD_DAYS`).
     """
 
     oppstart_within_days: int = 14
@@ -57,6 +86,7 @@ class Cadence:
     meeting_due_lead_days: tuple[int, ...] = (30,)
     evaluation_lead_days: tuple[int, ...] = (14,)
     meeting_lead_days: tuple[int, ...] = (1,)
+    next_meeting_lead_days: tuple[int, ...] = (21,)
 
     def lead_days_for(self, kind: str) -> tuple[int, ...]:
         """Reminder lead days for one of `CADENCE_KINDS`."""
@@ -67,9 +97,10 @@ class Cadence:
             KIND_INNKALLING: (),
             KIND_MOTE: self.meeting_lead_days,
             KIND_REFERAT: (),
+            KIND_NESTE_MOTE: self.next_meeting_lead_days,
         }
         try:
-            return leads[kind]
+            return leads[kind] if kind in leads else VEDTAK_LEAD_DAYS[kind]
         except KeyError:
             raise ValueError(f"not a cadence kind: {kind!r}") from None
 

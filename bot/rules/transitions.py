@@ -1,28 +1,57 @@
 """Transitions (overganger) computed from birth year and month.
 
-These are norms from SPEC 3.4 and the handbooks, shown to the koordinator as
+These are norms from SPEC 3.4, the handbooks and the law, shown to the koordinator as
 proposals to confirm, move or dismiss. Every item has a stable `kind` code; the
 words a user sees live in the templates.
 
 Two families:
-- school-bound transitions follow the school track (school start, 8th grade, Vg1 and
-  its deadlines, end of upper secondary) and move when a child starts school late or
-  takes an extra year (`school_shift_years`);
-- age-bound transitions follow birthdays (16, 17, 18) and never move.
+- school-bound transitions follow the school track (barnehage → school, school start,
+  the end of SFO, 8th grade, Vg1 and its deadlines, end of upper secondary) and move
+  when a child starts school late or takes an extra year (`school_shift_years`);
+- age-bound transitions follow birthdays (barnehage start, 16, 17, 18 and the
+  checklist of the transition at 18) and never move.
+
+The rules behind the dates:
+- barnehage start: barnehageloven § 16 — a child who turns one by the end of August
+  has a right to a place from August; one who turns one in September, October or
+  November from that month; one born in December from the August after;
+- barnehage → school: Skaun («Koordinator arrangerer overgangsmøter eks. fra bhg til
+  skole»); the meeting is proposed for 1 November the autumn before school start, so
+  the school has time to prepare (Vestre Toten 10: «sørg for at nødvendig
+  tilrettelegging og tiltak er på plass i god tid»);
+- SFO: opplæringslova 2023 § 4-5 gives children with special needs SFO up to 7th
+  grade, so it ends after 7th grade and something else must be in place;
+- Vg1 application deadlines: forskrift til opplæringslova § 6-8 — 1 February
+  (fortrinnsrett, individuell behandling, særskilt språkopplæring, new arrivals) and
+  1 March (ordinary); a deadline on a Saturday or Sunday moves to the next working
+  day, for both;
+- the county notice (default 1 October the autumn of 10th grade) is a county rule of
+  the local inntaksforskrift: the municipality tells the county about pupils who want
+  to apply with fortrinnsrett. Its date is a per-municipality setting, and a
+  municipality whose county has no such rule turns it off;
+- end of upper secondary: 20 June after `vgs_years` school years from Vg1 (three
+  studieforberedende, four for 2+2 yrkesfag, more with extra years), set per case;
+- the transition at 18 (Vestre Toten 10: vergemål, NAV, adult services): a checklist
+  of its own deadlines — vergemål and the move from BUP to DPS and from child to adult
+  habilitation half a year ahead (applications and referrals take months); NAV and
+  barnekoordinator → koordinator three months ahead (the right to a barnekoordinator
+  ends at 18, hol. § 7-2 a, Vestre Toten 5: «opptil 18 år»).
 
 `lead_days` say how long before `due` reminders go out (see
 `bot.rules.cadences.reminder_days`). The choices:
 - a change of school arena: 365/182/30 — the handbooks ask for planning about 12 and
   6 months ahead; the last one checks that tilrettelegging is in place;
-- the 1 October report of pupils needing an expert assessment: 120/30/7 — 120 days
-  reaches the school before the summer holiday, when the documents are gathered;
-- the 1 February priority application: 90/30/7 — it needs expert statements, which
-  take time;
+- barnehage start: 182/90/30 — the main admission's application deadline (set by the
+  municipality, often 1 March) falls about five months before August;
+- the county notice: 120/30/7 — 120 days reaches the school before the summer holiday;
+- the 1 February application: 90/30/7 — it needs expert statements, which take time;
 - the 1 March ordinary application: 30/7;
 - turning 16 (consent): 182/30 — "involve them well before";
-- turning 17 (transition meeting): 60/14 — time to schedule and invite (14 days);
+- a transition meeting (turning 17, barnehage → school): 60/14 — time to schedule and
+  invite (14 days);
 - turning 18 and leaving upper secondary: 365/182/30 — "prepare about a year before";
   adult services, VTA and housing have long lead times;
+- the checklist items at 18: 60/14 for those due half a year ahead, 30/7 for the rest;
 - the optional two-year school-start planning point: 14.
 """
 
@@ -32,34 +61,65 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
+from bot.rules.workdays import next_working_day
 from storage.enums import Arena
 
+KIND_BARNEHAGE_START = "barnehage_start"
+KIND_BARNEHAGE_SKOLE = "barnehage_skole"
 KIND_SKOLESTART_PLANLEGGING = "skolestart_planlegging"
 KIND_SKOLESTART = "skolestart"
+KIND_SFO_SLUTT = "sfo_slutt"
 KIND_UNGDOMSSKOLE_START = "ungdomsskole_start"
-KIND_VGS_MELDEFRIST_SAKKYNDIG = "vgs_meldefrist_sakkyndig"
+# Until 2026 this was `vgs_meldefrist_sakkyndig`, a national deadline it never was;
+# migration 0006 renames stored deadlines.
+KIND_VGS_MELDING_FYLKET = "vgs_melding_fylket"
 KIND_VGS_SOKNADSFRIST_FORTRINNSRETT = "vgs_soknadsfrist_fortrinnsrett"
 KIND_VGS_SOKNADSFRIST_ORDINAER = "vgs_soknadsfrist_ordinaer"
 KIND_VGS_START = "vgs_start"
 KIND_FYLLER_16 = "fyller_16"
 KIND_FYLLER_17 = "fyller_17"
+KIND_18_VERGEMAL = "fyller_18_vergemal"
+KIND_18_DPS = "fyller_18_dps"
+KIND_18_HABILITERING = "fyller_18_habilitering"
+KIND_18_NAV = "fyller_18_nav"
+KIND_18_KOORDINATOR = "fyller_18_koordinator"
 KIND_FYLLER_18 = "fyller_18"
 KIND_VGS_SLUTT = "vgs_slutt"
 
 ALL_KINDS: tuple[str, ...] = (
+    KIND_BARNEHAGE_START,
     KIND_SKOLESTART_PLANLEGGING,
+    KIND_BARNEHAGE_SKOLE,
     KIND_SKOLESTART,
+    KIND_SFO_SLUTT,
     KIND_UNGDOMSSKOLE_START,
-    KIND_VGS_MELDEFRIST_SAKKYNDIG,
+    KIND_VGS_MELDING_FYLKET,
     KIND_VGS_SOKNADSFRIST_FORTRINNSRETT,
     KIND_VGS_SOKNADSFRIST_ORDINAER,
     KIND_VGS_START,
     KIND_FYLLER_16,
     KIND_FYLLER_17,
+    KIND_18_VERGEMAL,
+    KIND_18_DPS,
+    KIND_18_HABILITERING,
+    KIND_18_NAV,
+    KIND_18_KOORDINATOR,
     KIND_FYLLER_18,
     KIND_VGS_SLUTT,
 )
+# The checklist of the transition at 18, in the order it is worked through.
+ADULTHOOD_CHECKLIST: tuple[str, ...] = (
+    KIND_18_VERGEMAL,
+    KIND_18_DPS,
+    KIND_18_HABILITERING,
+    KIND_18_NAV,
+    KIND_18_KOORDINATOR,
+)
 
+
+ROLE_BARNEKOORDINATOR = "barnekoordinator"
 
 # School years start in the middle of August; the exact first day varies by county,
 # so one fixed day keeps the proposal stable and the koordinator can move it.
@@ -68,32 +128,47 @@ SCHOOL_START_DAY = 15
 # The last school day is around 20 June everywhere in Norway.
 SCHOOL_END_MONTH = 6
 SCHOOL_END_DAY = 20
+# The barnehage year starts in August (barnehageloven § 16: «plass … fra august»).
+BARNEHAGE_START_MONTH = 8
+# Upper secondary: three school years unless the case says otherwise.
+DEFAULT_VGS_YEARS = 3
+MIN_VGS_YEARS, MAX_VGS_YEARS = 2, 7
+# The county notice (local inntaksforskrift): (month, day) the autumn of 10th grade.
+DEFAULT_COUNTY_NOTICE = (10, 1)
 
 # Past transitions stay listed this long when `today` is given, so a case registered
 # just after a deadline (e.g. 1 February) still shows it as overdue instead of hiding it.
 RECENT_PAST_DAYS = 30
 
 _LEAD_ARENA_CHANGE: tuple[int, ...] = (365, 182, 30)
+_LEAD_BARNEHAGE: tuple[int, ...] = (182, 90, 30)
 _LEAD_PLANNING_POINT: tuple[int, ...] = (14,)
-_LEAD_MELDEFRIST: tuple[int, ...] = (120, 30, 7)
+_LEAD_COUNTY_NOTICE: tuple[int, ...] = (120, 30, 7)
 _LEAD_FORTRINNSRETT: tuple[int, ...] = (90, 30, 7)
 _LEAD_ORDINAER: tuple[int, ...] = (30, 7)
 _LEAD_FYLLER_16: tuple[int, ...] = (182, 30)
-_LEAD_FYLLER_17: tuple[int, ...] = (60, 14)
+_LEAD_MEETING: tuple[int, ...] = (60, 14)
 _LEAD_ADULTHOOD: tuple[int, ...] = (365, 182, 30)
+_LEAD_CHECKLIST_EARLY: tuple[int, ...] = (60, 14)
+_LEAD_CHECKLIST: tuple[int, ...] = (30, 7)
 
 # Kinds that no longer apply once the person is in a given arena. "annet" and an
 # unknown arena (None) drop nothing: the person could be anywhere on the track.
-_BEFORE_BARNESKOLE = frozenset({KIND_SKOLESTART_PLANLEGGING, KIND_SKOLESTART})
-_BEFORE_UNGDOMSSKOLE = _BEFORE_BARNESKOLE | {KIND_UNGDOMSSKOLE_START}
+_BEFORE_BARNEHAGE = frozenset({KIND_BARNEHAGE_START})
+_BEFORE_BARNESKOLE = _BEFORE_BARNEHAGE | {
+    KIND_SKOLESTART_PLANLEGGING,
+    KIND_BARNEHAGE_SKOLE,
+    KIND_SKOLESTART,
+}
+_BEFORE_UNGDOMSSKOLE = _BEFORE_BARNESKOLE | {KIND_SFO_SLUTT, KIND_UNGDOMSSKOLE_START}
 _BEFORE_VIDEREGAENDE = _BEFORE_UNGDOMSSKOLE | {
-    KIND_VGS_MELDEFRIST_SAKKYNDIG,
+    KIND_VGS_MELDING_FYLKET,
     KIND_VGS_SOKNADSFRIST_FORTRINNSRETT,
     KIND_VGS_SOKNADSFRIST_ORDINAER,
     KIND_VGS_START,
 }
 _IRRELEVANT_IN_ARENA: dict[Arena, frozenset[str]] = {
-    Arena.BARNEHAGE: frozenset(),
+    Arena.BARNEHAGE: _BEFORE_BARNEHAGE,
     Arena.BARNESKOLE: _BEFORE_BARNESKOLE,
     Arena.UNGDOMSSKOLE: _BEFORE_UNGDOMSSKOLE,
     Arena.VIDEREGAENDE: _BEFORE_VIDEREGAENDE,
@@ -128,19 +203,52 @@ def birth_date(birth_year: int, birth_month: int | None) -> date:
     return date(birth_year, birth_month or 1, 1)
 
 
+def application_deadline(deadline: date) -> date:
+    """Forskrift til opplæringslova § 6-8: a deadline on a Saturday or Sunday is due the
+    next working day."""
+    return next_working_day(deadline) if deadline.weekday() >= 5 else deadline
+
+
 def priority_application_deadline(year: int) -> date:
-    """1 February of `year`, moved to the following Monday when it is a Saturday or Sunday."""
-    deadline = date(year, 2, 1)
-    if deadline.weekday() >= 5:
-        deadline += timedelta(days=7 - deadline.weekday())
-    return deadline
+    """1 February of `year` (fortrinnsrett, individuell behandling, særskilt
+    språkopplæring, new arrivals), moved off a weekend."""
+    return application_deadline(date(year, 2, 1))
+
+
+def ordinary_application_deadline(year: int) -> date:
+    """1 March of `year` (ordinary admission), moved off a weekend."""
+    return application_deadline(date(year, 3, 1))
+
+
+def barnehage_start(birth_year: int, birth_month: int | None) -> date:
+    """When the right to a barnehage place begins (barnehageloven § 16).
+
+    Born January-August: August of the year the child turns one; September-November:
+    the month the child turns one; December: the August after. An unknown month counts
+    as January (the earliest, as for every birthday here).
+    """
+    month = birth_month or 1
+    if month <= BARNEHAGE_START_MONTH:
+        return date(birth_year + 1, BARNEHAGE_START_MONTH, 1)
+    if month <= 11:
+        return date(birth_year + 1, month, 1)
+    return date(birth_year + 2, BARNEHAGE_START_MONTH, 1)
 
 
 def _school_start(year: int) -> date:
     return date(year, SCHOOL_START_MONTH, SCHOOL_START_DAY)
 
 
-def _school_transitions(birth_year: int, shift: int) -> list[Transition]:
+def _school_end(year: int) -> date:
+    return date(year, SCHOOL_END_MONTH, SCHOOL_END_DAY)
+
+
+def _school_transitions(
+    birth_year: int,
+    shift: int,
+    vgs_years: int,
+    county_notice: tuple[int, int] | None,
+) -> list[Transition]:
     """School-track items for a child on the normal track shifted by `shift` years."""
 
     def turning(age: int) -> int:
@@ -149,7 +257,7 @@ def _school_transitions(birth_year: int, shift: int) -> list[Transition]:
     def school(kind: str, due: date, lead: tuple[int, ...], optional: bool = False) -> Transition:
         return Transition(kind, due, lead, school_bound=True, optional=optional)
 
-    return [
+    items = [
         # Children with great needs may need two years to prepare school start.
         school(
             KIND_SKOLESTART_PLANLEGGING,
@@ -157,32 +265,53 @@ def _school_transitions(birth_year: int, shift: int) -> list[Transition]:
             _LEAD_PLANNING_POINT,
             optional=True,
         ),
+        school(KIND_BARNEHAGE_SKOLE, date(turning(5), 11, 1), _LEAD_MEETING),
         school(KIND_SKOLESTART, _school_start(turning(6)), _LEAD_ARENA_CHANGE),
+        # 7th grade ends the June of the year the child turns 13.
+        school(KIND_SFO_SLUTT, _school_end(turning(13)), _LEAD_ARENA_CHANGE),
         school(KIND_UNGDOMSSKOLE_START, _school_start(turning(13)), _LEAD_ARENA_CHANGE),
-        school(KIND_VGS_MELDEFRIST_SAKKYNDIG, date(turning(15), 10, 1), _LEAD_MELDEFRIST),
         school(
             KIND_VGS_SOKNADSFRIST_FORTRINNSRETT,
             priority_application_deadline(turning(16)),
             _LEAD_FORTRINNSRETT,
         ),
-        school(KIND_VGS_SOKNADSFRIST_ORDINAER, date(turning(16), 3, 1), _LEAD_ORDINAER),
-        school(KIND_VGS_START, _school_start(turning(16)), _LEAD_ARENA_CHANGE),
         school(
-            KIND_VGS_SLUTT,
-            date(turning(19), SCHOOL_END_MONTH, SCHOOL_END_DAY),
-            _LEAD_ADULTHOOD,
+            KIND_VGS_SOKNADSFRIST_ORDINAER,
+            ordinary_application_deadline(turning(16)),
+            _LEAD_ORDINAER,
         ),
+        school(KIND_VGS_START, _school_start(turning(16)), _LEAD_ARENA_CHANGE),
+        school(KIND_VGS_SLUTT, _school_end(turning(16) + vgs_years), _LEAD_ADULTHOOD),
     ]
+    if county_notice is not None:
+        # The notice falls in 10th grade: an autumn date in the year the youth turns
+        # 15, a spring date in the year after.
+        month, day = county_notice
+        year = turning(15) if month >= SCHOOL_START_MONTH else turning(16)
+        items.append(school(KIND_VGS_MELDING_FYLKET, date(year, month, day), _LEAD_COUNTY_NOTICE))
+    return items
 
 
-def _age_transitions(born: date) -> list[Transition]:
-    def birthday(kind: str, age: int, lead: tuple[int, ...]) -> Transition:
-        return Transition(kind, born.replace(year=born.year + age), lead, school_bound=False)
+def _age_transitions(born: date, birth_month: int | None) -> list[Transition]:
+    def at(kind: str, due: date, lead: tuple[int, ...]) -> Transition:
+        return Transition(kind, due, lead, school_bound=False)
 
+    def birthday(age: int) -> date:
+        return born.replace(year=born.year + age)
+
+    eighteen = birthday(18)
+    half_year_before: date = eighteen - relativedelta(months=6)
+    three_months_before: date = eighteen - relativedelta(months=3)
     return [
-        birthday(KIND_FYLLER_16, 16, _LEAD_FYLLER_16),
-        birthday(KIND_FYLLER_17, 17, _LEAD_FYLLER_17),
-        birthday(KIND_FYLLER_18, 18, _LEAD_ADULTHOOD),
+        at(KIND_BARNEHAGE_START, barnehage_start(born.year, birth_month), _LEAD_BARNEHAGE),
+        at(KIND_FYLLER_16, birthday(16), _LEAD_FYLLER_16),
+        at(KIND_FYLLER_17, birthday(17), _LEAD_MEETING),
+        at(KIND_18_VERGEMAL, half_year_before, _LEAD_CHECKLIST_EARLY),
+        at(KIND_18_DPS, half_year_before, _LEAD_CHECKLIST_EARLY),
+        at(KIND_18_HABILITERING, half_year_before, _LEAD_CHECKLIST_EARLY),
+        at(KIND_18_NAV, three_months_before, _LEAD_CHECKLIST),
+        at(KIND_18_KOORDINATOR, three_months_before, _LEAD_CHECKLIST),
+        at(KIND_FYLLER_18, eighteen, _LEAD_ADULTHOOD),
     ]
 
 
@@ -192,12 +321,21 @@ def transitions_for(
     arena: str | None,
     *,
     school_shift_years: int = 0,
+    vgs_years: int = DEFAULT_VGS_YEARS,
+    county_notice: tuple[int, int] | None = DEFAULT_COUNTY_NOTICE,
+    role: str | None = None,
     today: date | None = None,
 ) -> list[Transition]:
     """All proposed transitions for a person, sorted by due date (then kind).
 
     - `school_shift_years` moves the school-bound items by whole years (+1 for a late
       school start or an extra year); age-bound items stay.
+    - `vgs_years` is the length of upper secondary (3, 4 for 2+2 yrkesfag, more with
+      extra years): it moves the end of upper secondary and nothing else.
+    - `county_notice` is the (month, day) of the county's notice date in the autumn of
+      10th grade, or None when the county has none.
+    - `role`: barnekoordinator → koordinator at 18 is proposed only to a
+      barnekoordinator (or when the role is not given).
     - `arena` (an `Arena` value, or None) drops what the person has already passed:
       a pupil in ungdomsskole gets no school start or 8th grade. Applied whether or not
       `today` is given; pass None to get the full track.
@@ -208,13 +346,17 @@ def transitions_for(
     """
     if arena is not None and arena not in _IRRELEVANT_IN_ARENA:
         raise ValueError(f"unknown arena {arena!r}; expected an Arena value or None")
+    if not MIN_VGS_YEARS <= vgs_years <= MAX_VGS_YEARS:
+        raise ValueError(f"vgs_years must be {MIN_VGS_YEARS}..{MAX_VGS_YEARS}, got {vgs_years}")
     born = birth_date(birth_year, birth_month)
     irrelevant = _IRRELEVANT_IN_ARENA[Arena(arena)] if arena is not None else frozenset()
+    if role is not None and role != ROLE_BARNEKOORDINATOR:
+        irrelevant = irrelevant | {KIND_18_KOORDINATOR}
     earliest = born if today is None else max(born, today - timedelta(days=RECENT_PAST_DAYS))
 
     items: Iterable[Transition] = (
-        *_school_transitions(birth_year, school_shift_years),
-        *_age_transitions(born),
+        *_school_transitions(birth_year, school_shift_years, vgs_years, county_notice),
+        *_age_transitions(born, birth_month),
     )
     kept = [t for t in items if t.kind not in irrelevant and t.due >= earliest]
     return sorted(kept, key=lambda t: (t.due, ALL_KINDS.index(t.kind)))

@@ -15,7 +15,7 @@ from matplotlib.ticker import NullLocator
 
 from bot.statistics.compute import DEFAULT_THRESHOLD, Statistics
 from bot.statistics.figures import Figures, LoadRow, Row, figures
-from messages import Texts
+from messages import Texts, capitalised
 
 # Chart look: ~1600x1000 px, calm colours that survive a projector.
 FIGSIZE_IN = (16.0, 10.0)
@@ -44,7 +44,7 @@ def render_chart(stats: Statistics, texts: Texts, threshold: int = DEFAULT_THRES
     head.text(
         0.005,
         0.72,
-        w["title"].format(date=texts.long_date(stats.today)),
+        w["title"].format(ke=capitalised(texts.ke_name), date=texts.long_date(stats.today)),
         fontsize=22,
         weight="bold",
         color=INK,
