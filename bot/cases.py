@@ -316,6 +316,11 @@ def draft_from(values: dict[str, Any]) -> CaseDraft:
     )
 
 
+async def owner_of(session: AsyncSession, case: Case) -> Koordinator | None:
+    """The koordinator who holds the case."""
+    return await session.get(Koordinator, case.koordinator_id)
+
+
 async def close_case(
     session: AsyncSession,
     koordinator: Koordinator,

@@ -228,7 +228,7 @@ async def finish_closing(req: Req, state: DialogState, values: dict[str, Any]) -
         case_id=case.id,
         detail=",".join(f"{k.removeprefix('close_')}={values.get(k) or '-'}" for k in values),
     )
-    owner = await req.session.get(Koordinator, case.koordinator_id)
+    owner = await cases.owner_of(req.session, case)
     if values.get("close_agreed") != "ja" and not req.me.is_admin:
         # Not agreed with the person: the KE assesses it anew; the case stays open.
         request = await ke_requests.request_closing(req.session, req.me, case, reason, now)
