@@ -10,7 +10,6 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatAction, MessageLimit, ParseMode
 from telegram.error import (
@@ -26,6 +25,7 @@ from bot.case_record import file_slug as file_slug  # one slug for every export
 from bot.services import Services
 from handlers.context import KContext
 from messages import Texts
+from storage.db import Session
 from storage.models import Koordinator
 
 log = logging.getLogger(__name__)
@@ -42,7 +42,7 @@ class Req:
         self,
         update: Update,
         context: KContext,
-        session: AsyncSession,
+        session: Session,
         koordinator: Koordinator | None,
     ) -> None:
         self.update = update

@@ -35,6 +35,9 @@ SWEEP_COMPLETED = "sweep_completed"
 # Any constant works; it only has to be the same in every process.
 _MIGRATION_LOCK_ID = 720_431_001
 
+# The type of one update's session (the edge opens it and hands it to the services).
+Session = AsyncSession
+
 
 class Database:
     """Owns the engine and hands out sessions. One per process, made by the app factory."""
