@@ -61,7 +61,8 @@ class Delivery:
 
 @dataclass(frozen=True)
 class ReminderView:
-    """What one reminder shows and links to: alias, kinds and dates only."""
+    """What one reminder shows and links to: alias, kinds, dates and item numbers only
+    (and the short label the koordinator gave a deadline of their own)."""
 
     deadline_id: int
     case_id: int
@@ -71,6 +72,8 @@ class ReminderView:
     due: date
     proposed: bool
     today: date
+    numbers: tuple[int, ...] = ()  # goal and tiltak number of a tiltak
+    label: str | None = None  # the short label of a deadline added by hand
 
 
 @dataclass(frozen=True)

@@ -28,9 +28,7 @@ async def calendar_command(req: Req) -> None:
         req.me,
         chosen,
         name=str(req.render("calendar/name", alias=alias)),
-        summary=lambda alias, kind, proposed: str(
-            req.render("calendar/summary", alias=alias, kind=kind, proposed=proposed)
-        ),
+        summary=lambda alias, d: str(req.render("calendar/summary", alias=alias, d=d)),
         settings=req.services.settings,
         now=req.services.now(),
     )

@@ -7,12 +7,15 @@ from typing import Any
 from bot import cases, deadlines, dialogs, ke_requests, notices
 from bot.cases import EDITABLE_FIELDS, AliasTaken
 from bot.notify import NoticeKind
-from handlers import callbacks, conversation, forms
+from handlers import callbacks, conversation, deadlines_view, forms
 from handlers.callbacks import Callback
 from handlers.common import Keyboard, Req
 from handlers.edge import Access, guarded
 from storage.enums import CaseStatus
 from storage.models import Case, DialogState, Koordinator
+
+# The case card lists the soonest active deadlines, each with Utført / Utsett.
+CARD_DEADLINES = 4
 
 
 @guarded(Access.REGISTERED)
@@ -57,6 +60,8 @@ async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:
     await cases.opened(req.session, req.me, case, req.services.now())
     values = await card_values(req, case)
     keyboard = card_keyboard(req, case, read_only=values["read_only"])
+    if case.status == CaseStatus.ACTIVE and not values["read_only"]:
+        keyboard = [*deadlines_view.numbered_rows(req, values["deadlines"]), *keyboard]
     if edit:
         await req.edit("cases/card", keyboard, **values)
     else:
@@ -71,7 +76,9 @@ async def card_values(req: Req, case: Case, reader: Koordinator | None = None) -
         "case": case,
         "age": cases.age_of(case, req.services.today()),
         "age_max": cases.oldest_age_of(case, req.services.today()),
-        "deadlines": (await deadlines.active_of(req.session, case.id))[:4],
+        "deadlines": [deadlines.Due.of(d) for d in await deadlines.active_of(req.session, case.id)][
+            :CARD_DEADLINES
+        ],
         "today": req.services.today(),
         "read_only": case.koordinator_id != reader.id,
         "pending": await ke_requests.pending_kinds(req.session, case.id),

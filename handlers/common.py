@@ -168,6 +168,31 @@ class Req:
         except BadRequest as exc:
             log.info("could not remove keyboard: %s", exc)
 
+    async def drop_rows(self, belongs: Callable[[str], bool], note: str | None = None) -> None:
+        """Remove the rows of the pressed message whose buttons `belongs` to one thing
+        (a deadline in a list): the other rows stay and `note` comes as a new message.
+        When no row is left (a reminder), the same as `drop_keyboard(note)`."""
+        message = self.callback.message if self.callback else None
+        markup = getattr(message, "reply_markup", None)
+        rows = markup.inline_keyboard if markup is not None else ()
+        kept = [row for row in rows if not any(belongs(b.callback_data or "") for b in row)]
+        if message is None or not kept:
+            await self.drop_keyboard(note)
+            return
+        await self.commit()
+        if len(kept) != len(rows):
+            try:
+                await with_retry(
+                    lambda: self.context.bot.edit_message_reply_markup(
+                        chat_id=self.chat_id,
+                        message_id=message.message_id,
+                        reply_markup=InlineKeyboardMarkup(kept),
+                    )
+                )
+            except BadRequest as exc:
+                log.info("could not remove buttons: %s", exc)
+        if note is not None:
+            await self.send_text(note)
 
     async def working(self, action: str = ChatAction.UPLOAD_DOCUMENT) -> None:
         """Show that something takes a moment («sender fil …»); never fails the update."""

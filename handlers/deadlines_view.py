@@ -3,6 +3,7 @@ Utsett), the weekly digest switch and inline lookups."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -10,10 +11,11 @@ from telegram import InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
 from bot import cases, deadlines, dialogs
+from bot.deadlines import Due
 from bot.reminders import outbox
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
-from handlers.common import Req, with_retry
+from handlers.common import Button, Keyboard, Req, with_retry
 from handlers.edge import Access, guarded
 from storage.enums import CaseStatus, DeadlineStatus
 from storage.models import Case, Deadline, DialogState
@@ -34,7 +36,7 @@ async def next_command(req: Req) -> None:
         case_id, statuses = case.id, (case.status,)
     mine = await deadlines.cases_with_next(req.session, req.me.id, statuses, case_id)
     rows = sorted(((c, d) for c, d in mine if d is not None), key=lambda x: x[1].due)
-    keyboard = [[(c.alias, callbacks.make("c", c.id))] for c, _ in rows[:20]]
+    keyboard = [[(c.alias, callbacks.make("c", c.id)), *tick_buttons(req, d)] for c, d in rows[:20]]
     await req.reply(
         "deadlines/next",
         keyboard,
@@ -50,8 +52,10 @@ async def frister_command(req: Req) -> None:
     """/frister: everything due in the next 30 days, overdue first, by week."""
     today = req.services.today()
     agenda = await deadlines.agenda(req.session, req.me.id, today)
+    listed = [d for _, d in agenda.overdue] + [d for _, items in agenda.weeks for _, d in items]
     await req.reply(
         "deadlines/frister",
+        numbered_rows(req, listed),
         overdue=agenda.overdue,
         weeks=agenda.weeks,
         today=today,
@@ -67,6 +71,39 @@ async def digest_command(req: Req) -> None:
         on=outbox.switch_digest(req.me),
         hour=req.services.settings.reminder_hour,
     )
+
+
+# A list offers Utført / Utsett on this many of its deadlines (a phone screen of buttons).
+TICK_ROWS = 8
+
+
+def tick_buttons(req: Req, d: Due, number: int | None = None) -> list[Button]:
+    """Utført and Utsett for one open deadline of a list (none for a proposal: the
+    transitions screen confirms, moves or dismisses those)."""
+    if d.status != DeadlineStatus.OPEN:
+        return []
+    b = req.texts.button
+    done, later = b("done_deadline"), b("snooze")
+    if number is not None:
+        done, later = f"{number}. {done}", f"{number}. {later}"
+    return [(done, callbacks.make("u", d.id)), (later, callbacks.make("sn", d.id, "menu"))]
+
+
+def numbered_rows(req: Req, listed: Sequence[Due]) -> Keyboard:
+    """One row of Utført / Utsett per open deadline, numbered as the list numbers its
+    lines (`deadlines/frister`, the case card)."""
+    rows = [tick_buttons(req, d, n) for n, d in enumerate(listed, start=1)]
+    return [row for row in rows if row][:TICK_ROWS]
+
+
+def _of_deadline(deadline_id: int) -> Callable[[str], bool]:
+    """True for the callback data of a button about this deadline (u, sn)."""
+
+    def belongs(data: str) -> bool:
+        cb = callbacks.parse(data)
+        return cb is not None and cb.verb in ("u", "sn") and cb.int_arg(0) == deadline_id
+
+    return belongs
 
 
 async def _deadline_for(req: Req, deadline_id: int | None) -> tuple[Deadline, Case] | None:
@@ -102,22 +139,32 @@ async def on_button(req: Req, cb: Callback) -> None:
         return
     deadline, case = found
     if deadline.status not in deadlines.ACTIVE:
-        await req.answer("deadlines/already_handled")
-        await req.drop_keyboard()
+        # Done or dismissed since the button was sent (in another list, a reminder).
+        await req.answer("errors/stale_button")
+        await req.drop_rows(_of_deadline(deadline.id))
         return
     await req.answer()
     label = req.texts.label(deadline.kind, "deadline_kind")
+    name = req.render("deadlines/name", d=Due.of(deadline), lock=False)
     if cb.verb == "u":
         await deadlines.set_status(req.session, deadline, DeadlineStatus.DONE, now)
-        await req.drop_keyboard(req.render("deadlines/marked_done", kind=label))
+        await req.drop_rows(
+            _of_deadline(deadline.id),
+            req.render("deadlines/marked_done", kind=name, alias=case.alias),
+        )
     elif cb.verb == "sn":
         how = cb.args[1] if len(cb.args) > 1 else ""
+        if how == "menu":
+            await _snooze_menu(req, deadline, case.alias, name)
+            return
         if how == "pick":
-            await req.drop_keyboard()
+            await req.drop_rows(_of_deadline(deadline.id))
             await forms.begin(req, "snooze", {"deadline_id": deadline.id})
             return
-        until = await deadlines.snooze_for(req.session, deadline, case, how, settings, now)
-        await req.drop_keyboard(req.render("deadlines/snoozed", until=until))
+        at = await deadlines.snooze_for(req.session, deadline, case, how, settings, now)
+        await req.drop_rows(
+            _of_deadline(deadline.id), req.render("deadlines/snoozed", at=at, zone=settings.zone)
+        )
     elif cb.verb == "tc":
         deadlines.confirm(deadline)
         await req.drop_keyboard(req.render("deadlines/confirmed", kind=label))
@@ -129,6 +176,19 @@ async def on_button(req: Req, cb: Callback) -> None:
     elif cb.verb == "tm":
         await req.drop_keyboard()
         await forms.begin(req, "move_deadline", {"deadline_id": deadline.id})
+
+
+async def _snooze_menu(req: Req, deadline: Deadline, alias: str, name: str) -> None:
+    """Utsett from a list: how long (the reminder's own three choices)."""
+    b = req.texts.button
+    keyboard = [
+        [
+            (b("snooze_1d"), callbacks.make("sn", deadline.id, "1d")),
+            (b("snooze_1w"), callbacks.make("sn", deadline.id, "1w")),
+            (b("snooze_pick"), callbacks.make("sn", deadline.id, "pick")),
+        ]
+    ]
+    await req.reply("deadlines/snooze_menu", keyboard, alias=alias, kind=name, due=deadline.due)
 
 
 async def show_proposals(req: Req, case: Case) -> None:
@@ -167,12 +227,17 @@ async def finish_new_deadline(req: Req, state: DialogState, values: dict[str, An
         return
     kind = values["deadline_type"]
     due = date.fromisoformat(values["new_deadline_date"])
-    await deadlines.add_manual(
-        req.session, case, req.services.settings, req.services.now(), kind=kind, due=due
+    added = await deadlines.add_manual(
+        req.session,
+        case,
+        req.services.settings,
+        req.services.now(),
+        kind=kind,
+        due=due,
+        label=values.get("deadline_label"),
     )
-    await req.reply(
-        "deadlines/added", kind=req.texts.label(kind, "deadline_kind"), due=due, alias=case.alias
-    )
+    name = req.render("deadlines/name", d=Due.of(added), lock=False)
+    await req.reply("deadlines/added", kind=name, due=due, alias=case.alias)
 
 
 async def finish_snooze(req: Req, state: DialogState, values: dict[str, Any]) -> None:
@@ -193,13 +258,12 @@ async def _finish_date(req: Req, state: DialogState, value: str, *, snooze: bool
     day = date.fromisoformat(value)
     settings, now = req.services.settings, req.services.now()
     if snooze:
-        await deadlines.snooze(req.session, deadline, case, day, settings, now)
-        await req.reply("deadlines/snoozed", until=day)
+        at = await deadlines.snooze(req.session, deadline, case, day, settings, now)
+        await req.reply("deadlines/snoozed", at=at, zone=settings.zone)
     else:
         await deadlines.move(req.session, deadline, case, day, settings, now)
-        await req.reply(
-            "deadlines/moved", kind=req.texts.label(deadline.kind, "deadline_kind"), due=day
-        )
+        name = req.render("deadlines/name", d=Due.of(deadline), lock=False)
+        await req.reply("deadlines/moved", kind=name, due=day)
 
 
 @guarded(Access.REGISTERED)

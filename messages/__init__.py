@@ -40,6 +40,7 @@ class Texts:
         self.env.filters.update(
             dato=format_short_date,
             langdato=self.long_date,
+            dagdato=self.day_and_date,
             maaned=self.month_year,
             label=self.label,
             antall=count_of,
@@ -91,6 +92,12 @@ class Texts:
         if value is None:
             return self._labels["misc"]["unknown"]
         return format_date(value, "d. MMMM y", locale=self.locale)
+
+    def day_and_date(self, value: date | None) -> str:
+        """'fredag 4. desember 2026': how a typed date is read back."""
+        if value is None:
+            return self._labels["misc"]["unknown"]
+        return format_date(value, "EEEE d. MMMM y", locale=self.locale)
 
     def month_year(self, year: int | None, month: int | None = None) -> str:
         """'mars 2016', or just the year when the month is unknown."""

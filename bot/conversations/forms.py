@@ -162,8 +162,10 @@ class Forms:
         if value == BACK:
             names = self.fields(state)
             here = "alias" if state.step == CONFIRM_ALIAS else state.step
+            values = state.data.get("values", {})
+            earlier = [n for n in names[: names.index(here)] if self._applies(state, n, values)]
             await dialogs.move(
-                self.session, state, names[max(names.index(here) - 1, 0)], state.data, now
+                self.session, state, earlier[-1] if earlier else names[0], state.data, now
             )
             return self.question(state)
         if state.step == CONFIRM_ALIAS:
@@ -197,15 +199,23 @@ class Forms:
                 return self.question(state)
         return await self._accept(state, step.id, typed.value)
 
+    def _applies(self, state: DialogState, name: str, values: dict[str, Any]) -> bool:
+        """True when step `name` is asked, given the answers so far (its `when`)."""
+        step = self._step(state.flow, name)
+        if not step.when:
+            return True
+        condition = self.services.texts.env.compile_expression(step.when, undefined_to_none=True)
+        return bool(condition(values=values))
+
     async def _accept(self, state: DialogState, name: str, value: Any) -> FormOutcome:
         """Store an answer in the draft and go to the next step, or finish."""
         values = {**state.data.get("values", {}), name: value}
         data = {k: v for k, v in state.data.items() if k != "pending_alias"}
         data["values"] = values
         names = self.fields(state)
-        index = names.index(name)
-        if index + 1 < len(names):
-            await dialogs.move(self.session, state, names[index + 1], data, self.services.now())
+        following = [n for n in names[names.index(name) + 1 :] if self._applies(state, n, values)]
+        if following:
+            await dialogs.move(self.session, state, following[0], data, self.services.now())
             return self.question(state)
         state.data = data
         return FormDone(state.flow, values, data, state)

@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 from bot.conversations.model import Step
 from bot.rules import dates
 from bot.rules.age import check_birth
-from bot.rules.text import check_alias, check_free_text, check_name, clean
+from bot.rules.text import check_alias, check_free_text, check_label, check_name, clean
 
 CHECKLIST = ("ja", "nei", "delvis", "ikke_aktuelt")
 TEXT_MAX_LENGTH = 1000
@@ -35,7 +35,7 @@ TODAY = "_today"
 DEFAULT = "_dflt"
 _RELATIVE = re.compile(r"^\+(\d{1,4})([dwmy])$")
 DATE_RANGES = ("any", "future", "appointed")
-TEXT_CHECKS = ("free", "alias", "name")
+TEXT_CHECKS = ("free", "alias", "name", "label")
 
 
 @dataclass(frozen=True)
@@ -161,7 +161,8 @@ class Multi(Choice):
 
 class Text(Kind):
     """Free text; `check: alias` or `check: name` reads it as a case's short name or a
-    person's own name instead."""
+    person's own name instead, `check: label` as a one-line label (a deadline's name),
+    which is not free text about the person."""
 
     name = "text"
     keys = frozenset({"max_length", "check"})
@@ -192,7 +193,8 @@ class Text(Kind):
             name, error = check_name(text)
             return Typed(error=f"name_{error}") if error else Typed(name)
         limit = step.max_length or TEXT_MAX_LENGTH
-        value, error = check_free_text(text, limit)
+        check = check_label if step.check == "label" else check_free_text
+        value, error = check(text, limit)
         if error:
             return Typed(error=f"text_{error}", detail={"max": limit})
         return Typed(value)

@@ -10,24 +10,26 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.deadlines.lookups import Due
 from bot.deadlines.planning import ACTIVE, lead_days_of, local_day
 from bot.export_ics import CalendarEntry, build_calendar
 from bot.rules.cadences import KIND_MOTE
 from bot.settings import Settings
-from storage.enums import DeadlineStatus
+from storage.enums import CaseStatus
 from storage.models import Case, Deadline, Koordinator, Meeting
 
 # Deadlines this far back stay in the file, so a done or dismissed one is cancelled in
 # the calendar that imported it earlier.
 RECENTLY_CLOSED = timedelta(days=120)
 
-# (alias, deadline kind, proposed) -> the entry's content-free summary, from a template.
-Summary = Callable[[str, str, bool], str]
+# (alias, deadline) -> the entry's content-free summary, from a template.
+Summary = Callable[[str, Due], str]
 
 
 @dataclass(frozen=True)
 class CalendarFile:
-    """The .ics bytes and how many entries they hold."""
+    """The .ics bytes and how many live entries they hold (the cancelled ones that tell
+    a calendar to drop what is done, dismissed or closed are not counted)."""
 
     data: bytes
     count: int
@@ -53,7 +55,7 @@ async def export_calendar(
         await audit.record(
             session, at=now, action="case.calendar", actor=koordinator, case_id=case.id
         )
-    return CalendarFile(data, len(entries))
+    return CalendarFile(data, sum(1 for e in entries if e.status == "CONFIRMED"))
 
 
 async def _entries(
@@ -91,17 +93,17 @@ async def _entries(
             if meeting is not None:
                 starts_at = meeting.starts_at.astimezone(settings.zone)
         leads = lead_days_of(d, settings.cadence)
+        case = by_id[d.case_id]
+        live = d.status in ACTIVE and case.status != CaseStatus.CLOSED
         entries.append(
             CalendarEntry(
                 uid=f"deadline-{d.id}@koordinatorbot",
-                summary=summary(
-                    by_id[d.case_id].alias, d.kind, d.status == DeadlineStatus.PROPOSED
-                ),
+                summary=summary(case.alias, Due.of(d)),
                 day=starts_at.date() if starts_at else d.due,
                 starts_at=starts_at,
                 alarm_days_before=(min(leads) if leads else 1,),
                 sequence=sequence,
-                status="CONFIRMED" if d.status in ACTIVE else "CANCELLED",
+                status="CONFIRMED" if live else "CANCELLED",
             )
         )
     return entries

@@ -12,6 +12,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.deadlines.naming import item_numbers, short_label
 from bot.deadlines.planning import ACTIVE
 from storage.enums import CaseStatus, DeadlineSource
 from storage.models import Case, Deadline
@@ -36,16 +37,44 @@ async def transitions_of(session: AsyncSession, case_id: int) -> list[Deadline]:
 
 
 class Due(NamedTuple):
-    """A deadline as the lookups show it: what a reminder may carry, no text."""
+    """A deadline as the lookups show it: what a reminder may carry, no content (the
+    tiltak's text stays behind; only a label given by hand is shown)."""
 
     id: int
     case_id: int
     kind: str
     due: date
     status: str
+    source: str | None = None
+    source_ref: str | None = None
+    title: str | None = None
+
+    @classmethod
+    def of(cls, d: Deadline) -> Due:
+        """The lookup view of a loaded deadline."""
+        return cls(d.id, d.case_id, d.kind, d.due, d.status, d.source, d.source_ref, d.title)
+
+    @property
+    def numbers(self) -> tuple[int, ...]:
+        """Goal and tiltak number of a tiltak deadline («Tiltak 2 · Mål 1»), else ()."""
+        return item_numbers(self.source, self.source_ref)
+
+    @property
+    def label(self) -> str | None:
+        """The short label of a deadline added by hand, else None."""
+        return short_label(self.kind, self.source, self.title)
 
 
-_DUE_COLUMNS = (Deadline.id, Deadline.case_id, Deadline.kind, Deadline.due, Deadline.status)
+_DUE_COLUMNS = (
+    Deadline.id,
+    Deadline.case_id,
+    Deadline.kind,
+    Deadline.due,
+    Deadline.status,
+    Deadline.source,
+    Deadline.source_ref,
+    Deadline.title,
+)
 
 
 class CaseLine(NamedTuple):

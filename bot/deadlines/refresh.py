@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.deadlines.lookups import active_of
@@ -123,9 +123,17 @@ async def upsert(
 
 
 async def add_manual(
-    session: AsyncSession, case: Case, settings: Settings, now: datetime, *, kind: str, due: date
+    session: AsyncSession,
+    case: Case,
+    settings: Settings,
+    now: datetime,
+    *,
+    kind: str,
+    due: date,
+    label: str | None = None,
 ) -> Deadline:
-    """A deadline (or custom transition) the koordinator adds by hand."""
+    """A deadline (or custom transition) the koordinator adds by hand, with the short
+    label that tells it apart (stored encrypted, like every text on a deadline)."""
     deadline = await upsert(
         session,
         case,
@@ -135,6 +143,7 @@ async def add_manual(
         due=due,
         source=DeadlineSource.MANUAL,
         source_ref=f"manual:{uuid.uuid4().hex[:12]}",
+        title=label,
     )
     assert deadline is not None  # a due date always gives a deadline
     return deadline
@@ -188,10 +197,22 @@ async def snooze(
     until: date,
     settings: Settings,
     now: datetime,
-) -> None:
-    """Remind again on `until` (and keep the overdue reminders after it)."""
+) -> datetime | None:
+    """Remind again on `until` (and keep the overdue reminders after it). Returns when
+    the next reminder really comes (a weekend or holiday moves it to the next working
+    day, at the reminder hour), or None when none is planned."""
     deadline.snoozed_until = until
     await schedule(session, deadline, case, settings, now)
+    return await next_reminder_at(session, deadline)
+
+
+async def next_reminder_at(session: AsyncSession, deadline: Deadline) -> datetime | None:
+    """The instant of the deadline's next pending reminder, if any."""
+    return await session.scalar(
+        select(func.min(Reminder.send_at)).where(
+            Reminder.deadline_id == deadline.id, Reminder.status == ReminderStatus.PENDING
+        )
+    )
 
 
 async def snooze_for(
@@ -201,11 +222,11 @@ async def snooze_for(
     how: str,
     settings: Settings,
     now: datetime,
-) -> date:
-    """Snooze from a reminder's button: a week ("1w") or a day from today; the day."""
+) -> datetime | None:
+    """Snooze from a reminder's button: a week ("1w") or a day from today. Returns when
+    the next reminder comes (see `snooze`)."""
     until = local_day(now, settings) + timedelta(days=7 if how == "1w" else 1)
-    await snooze(session, deadline, case, until, settings, now)
-    return until
+    return await snooze(session, deadline, case, until, settings, now)
 
 
 async def reschedule_case(

@@ -23,6 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import access, audit, deadlines
+from bot.deadlines.naming import item_numbers, short_label
 from bot.notify import ReminderView
 from storage.enums import CaseStatus, DeadlineStatus, ReminderStatus
 from storage.models import Case, Deadline, DigestLog, Koordinator, Reminder
@@ -191,6 +192,8 @@ async def prepare(
             due=deadline.due,
             proposed=deadline.status == DeadlineStatus.PROPOSED,
             today=today,
+            numbers=item_numbers(deadline.source, deadline.source_ref),
+            label=short_label(deadline.kind, deadline.source, deadline.title),
         ),
     )
 

@@ -89,3 +89,9 @@ def check_free_text(text: str, max_length: int) -> tuple[str | None, str | None]
     if len(value) > max_length:
         return None, "too_long"
     return value, None
+
+
+def check_label(text: str, max_length: int) -> tuple[str | None, str | None]:
+    """A short label the koordinator gives a deadline of their own (one line): (label,
+    None) or (None, `empty`/`too_long`/`fnr`)."""
+    return check_free_text(clean(text), max_length)
