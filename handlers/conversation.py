@@ -6,13 +6,14 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup
 from telegram.error import TelegramError
 
 from bot.conversations.display import shown
-from bot.conversations.kinds import CHECKLIST, QUICK_DATES, kind_of
+from bot.conversations.kinds import CHECKLIST, DAY_OK, DAY_OTHER, QUICK_DATES, kind_of
 from bot.conversations.model import Step
 from bot.conversations.outcomes import (
     Finished,
@@ -91,6 +92,11 @@ async def show(req: Req, reply: Reply, pressed: str | None = None) -> None:
     await req.answer()
     if pressed is not None and "toggled" not in reply.events:
         await req.drop_keyboard(_pressed_label(req, reply, pressed))
+    elif pressed is None and reply.answered is not None:
+        step, given, skipped = reply.answered
+        if step.kind == "date" and given and not skipped:
+            # Every typed date is read back: «= fredag 4. desember 2026».
+            await req.reply("conv/read_back", day=date.fromisoformat(given))
     for event in reply.events:
         if event == "intro":
             await req.reply("conv/intro", title=reply.title, alias=reply.alias, intro=reply.intro)
@@ -162,6 +168,12 @@ async def ask(req: Req, q: Question, *, edit: bool = False) -> None:
         await req.reply("conv/ask_note_form", note_keyboard, max=NOTE_MAX)
     elif q.phase == "note":
         await req.reply("conv/ask_note", [[(b("no_note"), _token(q, "_nonote"))]], max=NOTE_MAX)
+    elif q.phase == "confirm_day":
+        day_keyboard: Keyboard = [
+            [(b("use_day_anyway"), _token(q, DAY_OK)), (b("other_day"), _token(q, DAY_OTHER))],
+            _nav_row(req, q),
+        ]
+        await req.reply("ask/day_confirm", day_keyboard, day=q.pending_day, concern=q.concern)
     elif q.phase == "add_item":
         add_keyboard = [[(b("add_yes"), _token(q, "_yes")), (b("add_no"), _token(q, "_no"))]]
         await req.reply(

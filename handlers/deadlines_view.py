@@ -163,7 +163,8 @@ async def on_button(req: Req, cb: Callback) -> None:
             return
         at = await deadlines.snooze_for(req.session, deadline, case, how, settings, now)
         await req.drop_rows(
-            _of_deadline(deadline.id), req.render("deadlines/snoozed", at=at, zone=settings.zone)
+            _of_deadline(deadline.id),
+            req.render("deadlines/snoozed", at=at, until=None, zone=settings.zone),
         )
     elif cb.verb == "tc":
         deadlines.confirm(deadline)
@@ -259,7 +260,7 @@ async def _finish_date(req: Req, state: DialogState, value: str, *, snooze: bool
     settings, now = req.services.settings, req.services.now()
     if snooze:
         at = await deadlines.snooze(req.session, deadline, case, day, settings, now)
-        await req.reply("deadlines/snoozed", at=at, zone=settings.zone)
+        await req.reply("deadlines/snoozed", at=at, until=day, zone=settings.zone)
     else:
         await deadlines.move(req.session, deadline, case, day, settings, now)
         name = req.render("deadlines/name", d=Due.of(deadline), lock=False)

@@ -6,6 +6,7 @@ the finisher registered for it."""
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import date
 from typing import Any
 
 from markupsafe import Markup
@@ -116,6 +117,11 @@ def _data(q: FormQuestion, value: str) -> str:
 
 async def _ask(req: Req, q: FormQuestion) -> None:
     b = req.texts.button
+    if q.step is None and q.pending_day:
+        keyboard = [[(b("use_day_anyway"), _data(q, YES)), (b("other_day"), _data(q, NO))]]
+        day = date.fromisoformat(q.pending_day)
+        await req.reply("ask/day_confirm", keyboard, day=day, concern=q.concern)
+        return
     if q.step is None:
         keyboard = [[(b("use_anyway"), _data(q, YES)), (b("type_new"), _data(q, NO))]]
         await req.reply("ask/alias_confirm", keyboard, alias=q.pending_alias)

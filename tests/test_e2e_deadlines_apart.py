@@ -53,7 +53,7 @@ async def test_an_own_deadline_takes_a_short_label_after_a_warning(bot, clock):
     assert "høyst 40 tegn" in kari.everything_seen()
     await kari.send("Søknad bolig")
     replies = await kari.send("15.01.2027")
-    assert "Frist: Søknad bolig" in replies[-1]
+    assert "Frist: Søknad bolig, fredag 15. januar 2027" in replies[-1]
     [own] = await rows(bot, Deadline, Deadline.source == "manual")
     assert own.title == "Søknad bolig"  # encrypted at rest, like every text on a deadline
     await kari.send("/frister")
@@ -139,7 +139,7 @@ async def test_kalender_counts_only_live_events_in_norwegian(bot, clock):
     await kari.tap("2. ✅ Utført")
     await kari.send("/kalender AB")
     message = kari.last
-    name, content = message.document
+    _name, content = message.document
     events = Calendar.from_ical(content).walk("VEVENT")
     assert len(events) >= 2  # the done one is there, cancelled, so calendars drop it
     live = [e for e in events if str(e["STATUS"]) == "CONFIRMED"]

@@ -23,7 +23,7 @@ async def test_a_vedtak_that_runs_out_is_reminded_90_and_30_days_ahead(bot, cloc
     assert "Vedtak løper ut: BPA" in kari.buttons()
     await kari.tap("Vedtak løper ut: BPA")
     replies = await kari.send("30.06.2027")
-    assert "Vedtak løper ut: BPA 30. juni 2027 er lagt inn for AB" in replies[-1]
+    assert "Lagt inn for AB: Vedtak løper ut: BPA, onsdag 30. juni 2027" in replies[-1]
     [vedtak] = await rows(bot, Deadline, Deadline.kind == "vedtak_bpa")
     assert (vedtak.due, vedtak.status) == (date(2027, 6, 30), "open")
     at(clock, 2027, 3, 31)
@@ -32,7 +32,8 @@ async def test_a_vedtak_that_runs_out_is_reminded_90_and_30_days_ahead(bot, cloc
     at(clock, 2027, 4, 1)  # 90 days ahead
     await bot.sweep()
     [first] = [m for m in bot.reminders_to(kari.user_id) if "Vedtak" in m.text]
-    assert "AB: Vedtak løper ut: BPA" in first.text
+    # Issue 13: the lock screen names no service («BPA» stays inside the chat).
+    assert "AB: Vedtak løper ut" in first.text and "BPA" not in first.text
     at(clock, 2027, 5, 31)  # 30 days ahead
     await bot.sweep()
     assert len([m for m in bot.reminders_to(kari.user_id) if "Vedtak" in m.text]) == 2

@@ -66,7 +66,7 @@ async def test_done_and_snooze_buttons(bot, clock):
     await bot.sweep()
     [reminder] = bot.reminders_to(kari.user_id)
     await kari.tap("Utsett 1 dag", reminder)
-    assert "Du blir minnet på igjen 2. desember 2026" in reminder.text
+    assert "Du blir minnet på igjen onsdag 2. desember 2026 kl. 08.00" in reminder.text
     at(clock, 2026, 12, 2)
     await bot.sweep()
     second = bot.reminders_to(kari.user_id)[-1]
@@ -92,7 +92,9 @@ async def test_snooze_to_a_picked_date_skips_the_weekend(bot, clock):
     [reminder] = bot.reminders_to(kari.user_id)
     await kari.tap("Velg dato", reminder)
     replies = await kari.send("05.12.2026")  # a Saturday
-    assert "5. desember 2026" in replies[-1]
+    # Issue 13: the confirmation names the day the reminder really comes.
+    assert "Utsatt til lørdag 5. desember 2026" in replies[-1]
+    assert "Neste påminnelse kommer mandag 7. desember 2026 kl. 08.00" in replies[-1]
     at(clock, 2026, 12, 5)
     await bot.sweep()
     assert len(bot.reminders_to(kari.user_id)) == 1
@@ -296,10 +298,11 @@ async def test_manual_deadline_and_custom_transition(bot, clock):
     await create_case(kari, "AB")
     await kari.tap("Ny frist")
     await kari.tap("Egen overgang")
+    await kari.send("Flytting")
     replies = await kari.send("i går")
     assert "allerede vært" in replies[0]
     replies = await kari.send("15.01.2027")
-    assert "Overgang 15. januar 2027 er lagt inn for AB" in replies[-1]
+    assert "Lagt inn for AB: Overgang: Flytting, fredag 15. januar 2027" in replies[-1]
     [custom] = await rows(bot, Deadline, Deadline.source == "manual")
     assert (custom.kind, custom.due, custom.status) == ("egen_overgang", date(2027, 1, 15), "open")
     at(clock, 2027, 1, 15)

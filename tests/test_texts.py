@@ -106,6 +106,11 @@ MEETING = SimpleNamespace(
 COMMON: dict[str, Any] = {
     "active": 1,
     "admin": "Anne Admin",
+    "at": NOW,
+    "concern": "saturday",
+    "d": DUE._replace(source="samtale", source_ref="run:3:maal#1/tiltak#2/frist"),
+    "lock": True,
+    "until": date(2026, 11, 28),
     "appoints": False,
     "age": 15,
     "age_max": 16,
@@ -204,7 +209,13 @@ COMMON: dict[str, Any] = {
     "proposed": True,
     "read_only": True,
     "r": SimpleNamespace(
-        alias=ALIAS, deadline_kind="vedtak_bpa", proposed=True, kind="lead", due=date(2027, 1, 4)
+        alias=ALIAS,
+        deadline_kind="vedtak_bpa",
+        proposed=True,
+        kind="lead",
+        due=date(2027, 1, 4),
+        numbers=(),
+        label=None,
     ),
     "reason": "maal_naadd",
     "registered": True,
@@ -233,7 +244,6 @@ COMMON: dict[str, Any] = {
     "today": TODAY,
     "token": "t1",
     "total": 10,
-    "until": TODAY,
     "waiting_for_time": False,
     "weeks": [(48, [(ALIAS, DUE), ("C.D.", DUE2)])],
     "wish": "ikke_spurt",
@@ -256,6 +266,11 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
 # What the same names hold when there is nothing to show.
 EMPTY: dict[str, Any] = {
     "active": 0,
+    "at": None,
+    "concern": "past",
+    "d": DUE2._replace(source="manual", kind="manuell", title="Søknad bolig"),
+    "lock": False,
+    "until": None,
     "answer_by": "off",
     "data": _my_data(0),
     "error": None,

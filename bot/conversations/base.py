@@ -121,6 +121,8 @@ class RunAccess:
         else:
             pos = Pos.parse(cursor.pos or "")
             phase = "add_item" if pos.step is None else ("time" if cursor.day else "step")
+            if cursor.check_day and pos.step is not None:
+                phase = "confirm_day"
         step = run.engine.step_at(pos)
         frames = pos.frames[:-1] if pos.step is None else pos.frames
         top = pos.frames[0][0] if pos.frames else pos.step
@@ -149,6 +151,8 @@ class RunAccess:
             editing=cursor.edit,
             answer_by=self.free_text if free else "chat",
             path=pos.path,
+            pending_day=date.fromisoformat(cursor.check_day) if cursor.check_day else None,
+            concern=cursor.concern or "",
         )
 
     def _invalid(self, run: Run, reason: str, detail: dict[str, Any]) -> Invalid:

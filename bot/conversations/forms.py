@@ -19,6 +19,8 @@ if TYPE_CHECKING:  # the services container holds the definitions; no cycle at r
     from bot.services import Services
 
 CONFIRM_ALIAS = "alias_confirm"
+CONFIRM_DAY = "day_confirm"  # a typed day that is past, a weekend or a holiday
+_PENDING = ("pending_alias", "pending_day", "pending_step", "day_concern")
 SKIP, BACK, CANCEL, YES, NO = "_skip", "_back", "_cancel", "_yes", "_no"
 
 
@@ -26,13 +28,15 @@ SKIP, BACK, CANCEL, YES, NO = "_skip", "_back", "_cancel", "_yes", "_no"
 class FormQuestion:
     flow: str
     token: int
-    step: Step | None  # None while a name-like alias waits for confirmation
+    step: Step | None  # None while a name-like alias or an odd day waits for a yes
     text: str
     help: str
     position: int
     total: int
     editing: bool
     pending_alias: str = ""
+    pending_day: str = ""  # ISO day waiting for «Bruke den likevel?»
+    concern: str = ""  # why: past, saturday, sunday, holiday
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,19 @@ class Forms:
         """The question of the current step."""
         names = self.fields(state)
         editing = bool(state.data.get("case_id")) and state.flow == "edit_case"
+        if state.step == CONFIRM_DAY:
+            return FormQuestion(
+                state.flow,
+                state.token,
+                None,
+                "",
+                "",
+                names.index(state.data["pending_step"]) + 1,
+                len(names),
+                editing,
+                pending_day=state.data.get("pending_day", ""),
+                concern=state.data.get("day_concern", ""),
+            )
         if state.step == CONFIRM_ALIAS:
             return FormQuestion(
                 state.flow,
@@ -147,6 +164,9 @@ class Forms:
         if state.step == CONFIRM_ALIAS:
             # A new alias typed instead of a button: a fresh answer to the alias step.
             state.step = "alias"
+        elif state.step == CONFIRM_DAY:
+            # Another day typed instead of a button: a fresh answer to the date step.
+            state.step = state.data["pending_step"]
         step = self._step(state.flow, state.step)
         typed = kind_of(step).parse(step, text, self._moment())
         return await self._take(state, step, typed)
@@ -161,12 +181,20 @@ class Forms:
         now = self.services.now()
         if value == BACK:
             names = self.fields(state)
-            here = "alias" if state.step == CONFIRM_ALIAS else state.step
+            here = {CONFIRM_ALIAS: "alias", CONFIRM_DAY: state.data.get("pending_step")}.get(
+                state.step, state.step
+            )
             values = state.data.get("values", {})
             earlier = [n for n in names[: names.index(here)] if self._applies(state, n, values)]
             await dialogs.move(
                 self.session, state, earlier[-1] if earlier else names[0], state.data, now
             )
+            return self.question(state)
+        if state.step == CONFIRM_DAY:
+            name = state.data["pending_step"]
+            if value == YES:
+                return await self._accept(state, name, state.data.get("pending_day"))
+            await dialogs.move(self.session, state, name, state.data, now)
             return self.question(state)
         if state.step == CONFIRM_ALIAS:
             if value == YES:
@@ -197,6 +225,16 @@ class Forms:
                 data = {**state.data, "pending_alias": typed.value}
                 await dialogs.move(self.session, state, CONFIRM_ALIAS, data, self.services.now())
                 return self.question(state)
+        concern = (typed.detail or {}).get("confirm_day")
+        if concern:
+            data = {
+                **state.data,
+                "pending_day": typed.value,
+                "pending_step": step.id,
+                "day_concern": concern,
+            }
+            await dialogs.move(self.session, state, CONFIRM_DAY, data, self.services.now())
+            return self.question(state)
         return await self._accept(state, step.id, typed.value)
 
     def _applies(self, state: DialogState, name: str, values: dict[str, Any]) -> bool:
@@ -210,7 +248,7 @@ class Forms:
     async def _accept(self, state: DialogState, name: str, value: Any) -> FormOutcome:
         """Store an answer in the draft and go to the next step, or finish."""
         values = {**state.data.get("values", {}), name: value}
-        data = {k: v for k, v in state.data.items() if k != "pending_alias"}
+        data = {k: v for k, v in state.data.items() if k not in _PENDING}
         data["values"] = values
         names = self.fields(state)
         following = [n for n in names[names.index(name) + 1 :] if self._applies(state, n, values)]

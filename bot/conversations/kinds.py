@@ -19,6 +19,7 @@ from bot.conversations.model import Step
 from bot.rules import dates
 from bot.rules.age import check_birth
 from bot.rules.text import check_alias, check_free_text, check_label, check_name, clean
+from bot.rules.workdays import day_concern, first_working_day_of, next_working_day
 
 CHECKLIST = ("ja", "nei", "delvis", "ikke_aktuelt")
 TEXT_MAX_LENGTH = 1000
@@ -32,6 +33,8 @@ QUICK_DATES = {
     "_m6": relativedelta(months=6),
 }
 TODAY = "_today"
+# The answers to «Bruke den likevel?» about a past day, a weekend or a holiday.
+DAY_OK, DAY_OTHER = "_dayok", "_dayno"
 DEFAULT = "_dflt"
 _RELATIVE = re.compile(r"^\+(\d{1,4})([dwmy])$")
 DATE_RANGES = ("any", "future", "appointed")
@@ -235,7 +238,9 @@ class Date(Kind):
     """A day: typed in any common Norwegian form, or a suggestion button."""
 
     name = "date"
-    keys = frozenset({"default", "deadline", "today_button", "quick", "range"})
+    keys = frozenset(
+        {"default", "deadline", "today_button", "quick", "range", "check_day", "month"}
+    )
 
     def load(self, p: Loader, sid: str, raw: Mapping[str, Any]) -> dict[str, Any]:
         default = raw.get("default")
@@ -255,18 +260,28 @@ class Date(Kind):
             "today_button": p.flag(sid, raw, "today_button", False),
             "quick": p.flag(sid, raw, "quick", True),
             "range": span,
+            "check_day": p.flag(sid, raw, "check_day", False),
+            "month": p.flag(sid, raw, "month", False),
         }
 
     def suggestion(self, step: Step, at: Moment) -> date | None:
-        """The suggested day: the step's own default, or the evaluation cadence."""
+        """The suggested day: the step's own default, or the evaluation cadence; never
+        a weekend or a public holiday (the next working day instead)."""
         if step.default:
-            return relative_default(step.default, at.today)
-        if step.deadline == "evaluering":
-            return at.today + relativedelta(months=at.evaluation_months)
-        return None
+            day = relative_default(step.default, at.today)
+        elif step.deadline == "evaluering":
+            day = at.today + relativedelta(months=at.evaluation_months)
+        else:
+            return None
+        return None if day is None else next_working_day(day)
 
     def parse(self, step: Step, text: str, at: Moment) -> Typed:
         parsed = dates.parse_date(text, at.today)
+        if (parsed.error or parsed.value is None) and step.month:
+            # «august 2033»: the first working day of that month, read back to the user.
+            month = dates.parse_month_year(text, at.today)
+            if month.error is None and month.year is not None and month.month is not None:
+                return self._checked(step, first_working_day_of(month.year, month.month), at)
         if parsed.error or parsed.value is None:
             code = str(parsed.error or "unrecognised")
             return Typed(error="date", detail={"code": code, "kind": "date"})
@@ -279,7 +294,7 @@ class Date(Kind):
         elif value == TODAY and step.today_button:
             day = at.today
         elif value in QUICK_DATES and step.quick:
-            day = at.today + QUICK_DATES[value]
+            day = quick_date(value, at.today)
         if day is None:
             return Typed(error="stale_button")
         return Typed(day.isoformat())
@@ -295,6 +310,10 @@ class Date(Kind):
                 return Typed(error="appointed_too_old")
         elif abs((day - today).days) > 366 * 10:
             return Typed(error="date_out_of_range")
+        concern = day_concern(day, today) if step.check_day else None
+        if concern is not None:
+            # A past day, a weekend or a holiday: asked, «Bruke den likevel?».
+            return Typed(day.isoformat(), detail={"confirm_day": concern})
         return Typed(day.isoformat())
 
 
@@ -376,6 +395,11 @@ KINDS: dict[str, Kind] = {
 def kind_of(step: Step) -> Kind:
     """The behaviour of a step's kind."""
     return KINDS[step.kind]
+
+
+def quick_date(key: str, today: date) -> date:
+    """The day a quick button («Om 1 måned») stands for: never a weekend or holiday."""
+    return next_working_day(today + QUICK_DATES[key])
 
 
 def relative_default(spec: str | None, today: date) -> date | None:

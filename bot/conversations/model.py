@@ -58,6 +58,8 @@ class Step:
     today_button: bool = False
     quick: bool = True
     range: str = "any"
+    check_day: bool = False  # a past day, a weekend or a holiday is asked about
+    month: bool = False  # «august 2033» means the first working day of the month
     role: str | None = None
     optional: bool = False
     item: str | None = None

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.conversations.model import Step
 
-Phase = str  # "step" | "add_item" | "note" | "time"
+Phase = str  # "step" | "add_item" | "note" | "time" | "confirm_day"
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,9 @@ class Question:
     # (free text off: marks instead).
     answer_by: str = "chat"
     path: str = ""  # the position answered (the step's, or the noted step's)
+    # A typed day that is past, a weekend or a holiday, asked about («confirm_day»).
+    pending_day: date | None = None
+    concern: str = ""
 
 
 @dataclass(frozen=True)

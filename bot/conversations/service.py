@@ -13,7 +13,7 @@ from bot.conversations import outputs
 from bot.conversations.base import CONVERSATION, Run
 from bot.conversations.cursor import Cursor
 from bot.conversations.engine import Pos
-from bot.conversations.kinds import DateTime, Moment, Typed, kind_of
+from bot.conversations.kinds import DAY_OK, DAY_OTHER, DateTime, Moment, Typed, kind_of
 from bot.conversations.model import Step
 from bot.conversations.outcomes import (
     Finished,
@@ -170,12 +170,19 @@ class Conversations(Review):
             return Reply(self._invalid(run, "use_buttons", {}))
         kind = kind_of(step)
         day = cursor.day_value
+        cursor.check_day = cursor.concern = None  # another day typed instead of a yes
         if isinstance(kind, DateTime) and day is not None:
             typed = kind.parse_time(step, day, text, at)
         else:
             typed = kind.parse(step, text, at)
         if typed.error:
             return Reply(await self._typed_error(run, typed))
+        concern = (typed.detail or {}).get("confirm_day")
+        if concern:
+            # A past day, a weekend or a holiday: «Bruke den likevel?» before it counts.
+            cursor.check_day, cursor.concern = typed.value, concern
+            run.save_cursor(at.now)
+            return Reply(self._question(run))
         value = typed.value
         if step.kind == "multi":
             value = sorted(set(cursor.multi) | set(value))
@@ -214,6 +221,15 @@ class Conversations(Review):
             return dataclasses.replace(
                 await self._after(run, pos, add=add), answered=(step, add, False)
             )
+        if cursor.check_day:
+            if value not in (DAY_OK, DAY_OTHER):
+                return Reply(Gone("stale"))
+            pending = cursor.check_day
+            cursor.check_day = cursor.concern = None
+            if value == DAY_OK:
+                return await self._answer(run, pos, step, pending)
+            run.save_cursor(at.now)
+            return Reply(self._question(run))
         if value == "_skip":
             return await self._answer(run, pos, step, None, skipped=True)
         if step.kind == "multi" and value == "_done":
@@ -332,7 +348,10 @@ class Conversations(Review):
 
     async def _back(self, run: Run) -> Question:
         cursor = run.cursor
-        if cursor.day:
+        if cursor.check_day:
+            # «Tilbake» at «Bruke den likevel?» asks the day again.
+            cursor.check_day = cursor.concern = None
+        elif cursor.day:
             # «Tilbake» at the time question goes back to the day, not a step back.
             cursor.day = None
         elif cursor.history and not cursor.edit:

@@ -80,3 +80,23 @@ def delivery_instant(
     """
     local = datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo(tz))
     return local.astimezone(UTC)
+
+
+def day_concern(day: date, today: date) -> str | None:
+    """Why a day chosen for work to be done may be a slip: `past`, `saturday`,
+    `sunday`, `holiday` (a public holiday on a weekday), or None for a working day
+    from today on. The koordinator is asked, not refused: some things do happen then."""
+    if day < today:
+        return "past"
+    if day.weekday() == _SATURDAY:
+        return "saturday"
+    if day.weekday() == _SATURDAY + 1:
+        return "sunday"
+    if day in _public_holidays(day.year):
+        return "holiday"
+    return None
+
+
+def first_working_day_of(year: int, month: int) -> date:
+    """The first working day of a month (a month and year typed for a date)."""
+    return next_working_day(date(year, month, 1))
