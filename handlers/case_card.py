@@ -144,7 +144,7 @@ async def finish_new_case(req: Req, state: DialogState, values: dict[str, Any]) 
         await forms.ask(req, state, "errors/alias_taken", alias=values["alias"])
         return
     await dialogs.finish(req.session, state)
-    await req.reply("cases/created", alias=case.alias)
+    await req.reply("cases/created", alias=case.alias, day=case.appointed_on)
     await show_card(req, case)
     await req.session.flush()
     await notices.notify_ke(
@@ -178,7 +178,8 @@ async def finish_edit_case(req: Req, state: DialogState, values: dict[str, Any])
     except AliasTaken:
         await req.reply("errors/alias_taken", alias=values[field])
         return
-    await req.reply("cases/edited", field=req.texts.label(field, "case_field"))
+    day = case.appointed_on if field == "appointed_on" else None  # a typed date, read back
+    await req.reply("cases/edited", field=req.texts.label(field, "case_field"), day=day)
     await show_card(req, case)
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from markupsafe import Markup
@@ -94,9 +94,12 @@ async def show(req: Req, reply: Reply, pressed: str | None = None) -> None:
         await req.drop_keyboard(_pressed_label(req, reply, pressed))
     elif pressed is None and reply.answered is not None:
         step, given, skipped = reply.answered
+        # Every typed date is read back: «= fredag 4. desember 2026».
         if step.kind == "date" and given and not skipped:
-            # Every typed date is read back: «= fredag 4. desember 2026».
-            await req.reply("conv/read_back", day=date.fromisoformat(given))
+            await req.reply("conv/read_back", day=date.fromisoformat(given), time=None)
+        elif step.kind == "datetime" and given and not skipped:
+            moment = datetime.fromisoformat(given).astimezone(req.services.zone)
+            await req.reply("conv/read_back", day=moment.date(), time=moment.strftime("%H.%M"))
     for event in reply.events:
         if event == "intro":
             await req.reply("conv/intro", title=reply.title, alias=reply.alias, intro=reply.intro)

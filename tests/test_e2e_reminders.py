@@ -203,7 +203,9 @@ async def test_transitions_are_proposed_and_can_be_confirmed_moved_dismissed(bot
     await kari.press(f"tc:{first.id}")
     await kari.press(f"tx:{max(proposals, key=lambda d: d.due).id}")
     await kari.press(f"tm:{sorted(proposals, key=lambda d: d.due)[1].id}")
-    await kari.send("20.06.2027")
+    await kari.send("20.06.2027")  # a Sunday: asked about first (issue 13)
+    assert "Det er en søndag" in kari.last_text
+    await kari.tap("Ja, bruk den")
     statuses = {d.id: (d.status, d.due, d.pinned) for d in await rows(bot, Deadline)}
     assert statuses[first.id][0] == "open"
     moved = statuses[sorted(proposals, key=lambda d: d.due)[1].id]
