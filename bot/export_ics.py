@@ -30,7 +30,9 @@ Choices, and why:
   tab, which RFC 5545 forbids and some importers choke on, are dropped; CR and CRLF
   become LF.
 - Content-free, like the reminders: no DESCRIPTION, LOCATION, ATTENDEE or URL; only the
-  summary the caller gives. CLASS:PRIVATE in case the calendar is shared.
+  summary the caller gives. CLASS:PRIVATE in case the calendar is shared. No English:
+  the caller's texts are Norwegian and the VTIMEZONE's English COMMENT is dropped;
+  PRODID stays a technical id.
 - Deterministic: DTSTAMP is `generated_at` in UTC, there is no random calendar UID, and
   entries are sorted, so the same input (and tz database) gives the same bytes.
 """
@@ -118,6 +120,10 @@ def build_calendar(
         # A VTIMEZONE only for the years the meetings use keeps the file small.
         years = [moment.year for span in spans for moment in span]
         calendar.add_missing_timezones(date(min(years), 1, 1), date(max(years) + 1, 1, 1))
+        for zone_part in calendar.walk("VTIMEZONE"):
+            # icalendar notes the years in English («This timezone only works from …»);
+            # the file speaks Norwegian or not at all (issue 13).
+            zone_part.pop("COMMENT", None)
     return calendar.to_ical()
 
 

@@ -154,3 +154,19 @@ async def test_kalender_counts_only_live_events_in_norwegian(bot, clock):
     english = ("deadline", "reminder", "due", "case", "proposed", "my ")
     assert not [s for s in shown for w in english if w in s.casefold()], shown
     assert date(2026, 12, 10) in {e.decoded("DTSTART") for e in events}
+
+
+def test_the_ics_file_has_no_english_comment() -> None:
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    from bot.export_ics import CalendarEntry, build_calendar
+
+    meeting = datetime(2027, 3, 5, 14, 30, tzinfo=ZoneInfo("Europe/Oslo"))
+    data = build_calendar(
+        [CalendarEntry(uid="d-1", summary="AB: Møte", day=meeting.date(), starts_at=meeting)],
+        name="Koordinatorbot – mine frister",
+        generated_at=datetime(2026, 11, 24, tzinfo=UTC),
+    ).decode()
+    assert "BEGIN:VTIMEZONE" in data
+    assert "COMMENT" not in data and "This timezone" not in data

@@ -68,7 +68,7 @@ async def test_create_a_case_jump_to_the_oppstart_deadline_and_press_utfort(
     assert reminder, screen[jump:]
     assert "[1] ✅ Utført   [2] Åpne sak" in screen[jump:]
     assert re.search(
-        rf"bot {reminder.group(1)} \(endret\) › .*\n.*\n✅ Oppstartsamtale: utført", screen
+        rf"bot {reminder.group(1)} \(endret\) › .*\n.*\n✅ Oppstartsamtale for AB: utført", screen
     )
     assert "AB: Evaluering" in screen[screen.rindex("Neste frist per sak") :]
 

@@ -221,15 +221,16 @@ class Conversations(Review):
             return dataclasses.replace(
                 await self._after(run, pos, add=add), answered=(step, add, False)
             )
-        if cursor.check_day:
-            if value not in (DAY_OK, DAY_OTHER):
-                return Reply(Gone("stale"))
+        if value in (DAY_OK, DAY_OTHER):
             pending = cursor.check_day
+            if pending is None:
+                return Reply(Gone("stale"))
             cursor.check_day = cursor.concern = None
             if value == DAY_OK:
                 return await self._answer(run, pos, step, pending)
             run.save_cursor(at.now)
             return Reply(self._question(run))
+        cursor.check_day = cursor.concern = None  # «Hopp over» instead of a yes
         if value == "_skip":
             return await self._answer(run, pos, step, None, skipped=True)
         if step.kind == "multi" and value == "_done":
