@@ -121,3 +121,14 @@ async def test_a_month_whose_first_is_a_weekend_moves_to_its_first_working_day(b
     await kari.press(f"tm:{oppstart.id}")
     replies = await kari.send("januar 2028")  # 1 January is a holiday; 2028-01-03 a Monday
     assert "flyttet til mandag 3. januar 2028" in replies[-1]
+
+
+async def test_skipping_a_questioned_day_leaves_no_deadline(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await _to_tiltak_date(kari)
+    await kari.send("05.12.2026")
+    assert "Det er en lørdag" in kari.last_text
+    await kari.tap("Hopp over")
+    assert "Når skal tiltaket være gjort" not in kari.last_text
+    assert [d for d in await rows(bot, Deadline) if d.kind == "tiltak"] == []

@@ -26,6 +26,7 @@ async def test_tiltak_are_named_by_number_never_by_content(bot, clock):
     await create_case(kari, "AB")
     await kari.tap("Kartlegging")
     await run_to_end(kari, goals=2, tiltak=2, text="Svømming med assistent")
+    assert "• Tiltak 2 · Mål 1: 24. desember 2026" in kari.last_text
     await kari.send("/frister")
     listing = kari.last_text
     for goal in (1, 2):

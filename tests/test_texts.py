@@ -257,7 +257,7 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
     },
     "conv/ask.j2": {"kind": "text"},
     "lifecycle/appoint_button.j2": {"new": _koordinator()},
-    "conv/finished.j2": {"deadlines": [("tiltak", TODAY), ("mote", date(2027, 1, 5))]},
+    "conv/finished.j2": {"deadlines": [("tiltak", TODAY, (1, 2)), ("mote", date(2027, 1, 5), ())]},
     "conv/header.j2": {"items": ["Mål 1", "Tiltak 2"]},
     "notices/long_overdue.j2": {"items": [(1, ALIAS, "Kari", "tiltak", TODAY)]},
     "registration/done.j2": {"tjenestested": "Skole"},

@@ -62,7 +62,7 @@ class Finished:
     alias: str
     title: str
     outro: str
-    deadlines: list[tuple[str, date]]
+    deadlines: list[tuple[str, date, tuple[int, ...]]]  # (kind, day, item numbers)
     propose_close: bool
     tidy: list[int] = field(default_factory=list)
 

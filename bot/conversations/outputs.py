@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import deadlines, runs
 from bot.conversations.display import is_mark, written
 from bot.conversations.model import Questionnaire, Step
+from bot.deadlines.naming import path_numbers
 from bot.settings import Settings
 from storage.models import Answer, Case, ConversationRun
 
@@ -114,10 +115,11 @@ async def apply(
     now: datetime,
     *,
     finishing: bool,
-) -> list[tuple[str, date]]:
+) -> list[tuple[str, date, tuple[int, ...]]]:
     """Deadlines from dated answers and the run's meeting; on finishing also the cadence
-    deadline the run completes. Safe to repeat. Returns what is now due, soonest first."""
-    due: list[tuple[str, date]] = []
+    deadline the run completes. Safe to repeat. Returns what is now due, soonest first:
+    (kind, day, item numbers), the numbers telling tiltak apart («Tiltak 2 · Mål 1»)."""
+    due: list[tuple[str, date, tuple[int, ...]]] = []
     for path, answer in answers.items():
         if path.endswith("?"):
             continue
@@ -128,7 +130,7 @@ async def apply(
             session, case, run, q, answers, path, step, answer.value, settings, now
         )
         if answer.value and not answer.skipped:
-            due.append((step.deadline, date.fromisoformat(answer.value)))
+            due.append((step.deadline, date.fromisoformat(answer.value), path_numbers(path)))
     completes = COMPLETES.get(run.kind)
     if finishing and completes:
         await deadlines.complete_kind(
@@ -148,7 +150,7 @@ async def apply(
             settings=settings,
             now=now,
         )
-        due.append(("mote", starts.astimezone(settings.zone).date()))
+        due.append(("mote", starts.astimezone(settings.zone).date(), ()))
     return sorted(due, key=lambda d: d[1])
 
 

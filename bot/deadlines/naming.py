@@ -24,7 +24,12 @@ def item_numbers(source: str | None, source_ref: str | None) -> tuple[int, ...]:
     outermost first: `run:5:maal#1/tiltak#2/tiltak_frist` → (1, 2); () otherwise."""
     if source != DeadlineSource.SAMTALE or not source_ref:
         return ()
-    return tuple(int(n) for n in _ITEM.findall(source_ref))
+    return path_numbers(source_ref)
+
+
+def path_numbers(path: str) -> tuple[int, ...]:
+    """The item numbers in an answer's path: `maal#1/tiltak#2/tiltak_frist` → (1, 2)."""
+    return tuple(int(n) for n in _ITEM.findall(path))
 
 
 def short_label(kind: str, source: str | None, title: str | None) -> str | None:
