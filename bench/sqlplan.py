@@ -1,14 +1,20 @@
-"""Which statements ran, how long each took, and how the database planned them."""
+"""Which statements ran, how long each took, and how the database planned them: and
+whether a plan reads a big table whole (`judge`)."""
 
 from __future__ import annotations
 
+import json
+import re
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.models import Base
 
 Statement = tuple[str, Any, float]  # (SQL, parameters, seconds)
 
@@ -63,3 +69,130 @@ async def explain(engine: AsyncEngine, label: str, statements: list[Statement]) 
                 for row in rows:
                     print(f"    {row[0]}")
         await conn.rollback()
+
+
+# ---- judging plans ---------------------------------------------------------------------
+# Tables that grow with the cases (national scale: 100,000 cases and their deadlines,
+# reminders, answers ...): reading one of them whole, on a path a person waits for, is
+# a miss. Tables that grow with the koordinatorer (a few thousand rows: koordinator,
+# dialog_state) or stay small (settings, invitations) cost well under a millisecond to
+# read whole, and PostgreSQL rightly does so to build a hash join.
+BIG_TABLES = frozenset(
+    {
+        "case",
+        "case_request",
+        "conversation_run",
+        "answer",
+        "deadline",
+        "meeting",
+        "reminder",
+        "audit_log",
+    }
+)
+# Columns with a handful of values: an index search on nothing but these (say
+# `status = 'pending'`) walks a large share of the table, however it is labelled.
+WEAK_COLUMNS = frozenset(
+    {"status", "kind", "source", "level", "role", "active", "is_admin", "flow", "action"}
+)
+
+_SQLITE_ACCESS = re.compile(r"^(SCAN|SEARCH)(?: TABLE)? (\w+)(?: AS \w+)?(.*)$")
+_SQLITE_TERM = re.compile(r"(\w+)(=|>|<|>=|<=| IN) ?\?")
+
+
+@dataclass(frozen=True)
+class Plan:
+    """How the database planned one statement, and the accesses judged as scans."""
+
+    sql: str
+    lines: list[str]
+    scans: list[str]
+
+
+def _table_of(name: str) -> str:
+    # SQLAlchemy aliases a table as `case_1`, `reminder_2` ...
+    return re.sub(r"_\d+$", "", name)
+
+
+def _sqlite_scans(lines: list[str]) -> list[str]:
+    found = []
+    for line in lines:
+        match = _SQLITE_ACCESS.match(line.strip())
+        if match is None or _table_of(match[2]) not in BIG_TABLES:
+            continue
+        if match[1] == "SCAN":
+            found.append(line.strip())
+            continue
+        columns = {term[0] for term in _SQLITE_TERM.findall(match[3])}
+        if "rowid" not in columns and columns <= WEAK_COLUMNS:
+            found.append(f"{line.strip()} (only {', '.join(sorted(columns))}: not selective)")
+    return found
+
+
+def pg_nodes(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    yield node
+    for child in node.get("Plans", ()):
+        yield from pg_nodes(child)
+
+
+def _pg_scans(plan: dict[str, Any], index_tables: dict[str, str]) -> list[str]:
+    # PostgreSQL plans with statistics: an index searched on the status alone is its
+    # choice only when that status is rare (claimed reminders are), so only a
+    # sequential scan and an index walked without a condition count as reading whole.
+    found = []
+    for node in pg_nodes(plan):
+        kind = node.get("Node Type", "")
+        table = node.get("Relation Name") or index_tables.get(node.get("Index Name", ""), "")
+        if table not in BIG_TABLES:
+            continue
+        if kind == "Seq Scan":
+            found.append(f"Seq Scan on {table} (filter: {node.get('Filter', '-')})")
+        elif "Index" in kind and not node.get("Index Cond"):
+            found.append(f"{kind} using {node.get('Index Name')} on {table} without a condition")
+    return found
+
+
+async def judge(engine: AsyncEngine, statements: list[Statement]) -> list[Plan]:
+    """The plan of each SELECT, UPDATE and DELETE in `statements`, with the parameters
+    it really ran with, and its scans of big tables: a sequential scan, or an index
+    searched on low-cardinality columns only (SQLite: EXPLAIN QUERY PLAN; PostgreSQL:
+    EXPLAIN with the statistics the database has)."""
+    sqlite = engine.dialect.name == "sqlite"
+    index_tables = {
+        index.name: table.name
+        for table in Base.metadata.tables.values()
+        for index in [*table.indexes, *table.constraints]
+        if isinstance(index.name, str)
+    }
+    plans = []
+    async with engine.connect() as conn:
+        for sql, params, _ in statements:
+            if not sql.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "WITH")):
+                continue
+            if sqlite:
+                rows = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)).all()
+                lines = [str(row[3]) for row in rows]
+                plans.append(Plan(sql, lines, _sqlite_scans(lines)))
+            else:
+                raw = (await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params)).scalar()
+                tree = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+                lines = [
+                    " ".join(
+                        str(n[key])
+                        for key in ("Node Type", "Relation Name", "Index Name", "Index Cond")
+                        if n.get(key)
+                    )
+                    for n in pg_nodes(tree)
+                ]
+                plans.append(Plan(sql, lines, _pg_scans(tree, index_tables)))
+        await conn.rollback()
+    return plans
+
+
+def report(label: str, plans: list[Plan]) -> bool:
+    """Print each plan with OK or MISS; True when no plan scans a big table."""
+    for n, plan in enumerate(plans, 1):
+        verdict = "MISS" if plan.scans else "OK"
+        print(f"  {verdict:4} {label} statement {n}: {one_line(plan.sql, 150)}")
+        for line in plan.scans:
+            print(f"         scans: {line}")
+    return not any(plan.scans for plan in plans)

@@ -42,6 +42,9 @@ class Koordinator(Base):
     """A registered user: a koordinator, and possibly an admin in the KE."""
 
     __tablename__ = "koordinator"
+    # Every claim of a reminder skips the cases of unreachable koordinatorer (few, if
+    # any): found through this index instead of reading every koordinator.
+    __table_args__ = (Index("ix_koordinator_unreachable", "unreachable_since"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)
@@ -82,6 +85,8 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("koordinator_id", "alias_key", name="uq_case_koordinator_alias"),
         Index("ix_case_koordinator_status", "koordinator_id", "status"),
+        # The retention purge looks for cases closed before a day.
+        Index("ix_case_status_closed_at", "status", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -273,6 +278,9 @@ class Reminder(Base):
     __table_args__ = (
         UniqueConstraint("deadline_id", "send_at", name="uq_reminder_deadline_send_at"),
         Index("ix_reminder_status_send_at", "status", "send_at"),
+        # The press paths (done, dismiss, snooze, move, close) find a deadline's pending
+        # reminders by these two; without it SQLite walks every pending reminder.
+        Index("ix_reminder_deadline_status", "deadline_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
