@@ -6,22 +6,25 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent
+from telegram import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
 from bot import cases, deadlines, dialogs
 from bot.reminders import outbox
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
-from handlers.common import Req, with_retry
-from handlers.edge import Access, guarded
+from handlers.common import Keyboard, Look, Req, with_retry
+from handlers.edge import Access, guarded, lean
 from storage.enums import CaseStatus, DeadlineStatus
 from storage.models import Case, Deadline, DialogState
 
+# /neste, /frister and the inline lookup answer the lean way (`edge.lean`): one
+# statement with the access check in it. The guarded versions below serve whoever
+# needs more (a refusal, an interrupted dialogue, a registration to finish).
+
 
 @guarded(Access.REGISTERED)
-async def next_command(req: Req) -> None:
-    """/neste [alias]: the next deadline of one case, or of each case."""
+async def _next_full(req: Req) -> None:
     alias = " ".join(req.context.args or [])
     case_id: int | None = None
     statuses: tuple[str, ...] = (CaseStatus.ACTIVE,)
@@ -33,30 +36,63 @@ async def next_command(req: Req) -> None:
         # A named case is shown whatever its status.
         case_id, statuses = case.id, (case.status,)
     mine = await deadlines.cases_with_next(req.session, req.me.id, statuses, case_id)
+    keyboard, values = _next_view(mine, alias, req.services.today())
+    await req.reply("deadlines/next", keyboard, **values)
+
+
+@lean(_next_full)
+async def next_command(look: Look) -> bool:
+    """/neste [alias]: the next deadline of one case, or of each case."""
+    alias = " ".join(look.context.args or [])
+    async with look.services.db.reader() as reader:
+        asker, mine = await deadlines.asked_next(reader, look.user_id, alias or None)
+    if not look.may_answer(asker):
+        return False
+    if alias and not mine:
+        await look.reply("errors/alias_unknown", alias=alias[:40])
+    else:
+        keyboard, values = _next_view(mine, alias, look.services.today())
+        await look.reply("deadlines/next", keyboard, **values)
+    return True
+
+
+def _next_view(
+    mine: list[tuple[deadlines.CaseLine, deadlines.Due | None]], alias: str, today: date
+) -> tuple[Keyboard, dict[str, Any]]:
     rows = sorted(((c, d) for c, d in mine if d is not None), key=lambda x: x[1].due)
     keyboard = [[(c.alias, callbacks.make("c", c.id))] for c, _ in rows[:20]]
-    await req.reply(
-        "deadlines/next",
-        keyboard,
-        rows=rows,
-        today=req.services.today(),
-        single=bool(alias),
-        cases_count=len(mine),
-    )
+    values = {"rows": rows, "today": today, "single": bool(alias), "cases_count": len(mine)}
+    return keyboard, values
 
 
 @guarded(Access.REGISTERED)
-async def frister_command(req: Req) -> None:
-    """/frister: everything due in the next 30 days, overdue first, by week."""
+async def _frister_full(req: Req) -> None:
     today = req.services.today()
-    agenda = await deadlines.agenda(req.session, req.me.id, today)
     await req.reply(
         "deadlines/frister",
-        overdue=agenda.overdue,
-        weeks=agenda.weeks,
-        today=today,
-        days=agenda.days,
+        **_frister_view(await deadlines.agenda(req.session, req.me.id, today), today),
     )
+
+
+@lean(_frister_full)
+async def frister_command(look: Look) -> bool:
+    """/frister: everything due in the next 30 days, overdue first, by week."""
+    today = look.services.today()
+    async with look.services.db.reader() as reader:
+        asker, agenda = await deadlines.asked_agenda(reader, look.user_id, today)
+    if not look.may_answer(asker):
+        return False
+    await look.reply("deadlines/frister", **_frister_view(agenda, today))
+    return True
+
+
+def _frister_view(agenda: deadlines.Agenda, today: date) -> dict[str, Any]:
+    return {
+        "overdue": agenda.overdue,
+        "weeks": agenda.weeks,
+        "today": today,
+        "days": agenda.days,
+    }
 
 
 @guarded(Access.REGISTERED)
@@ -203,18 +239,39 @@ async def _finish_date(req: Req, state: DialogState, value: str, *, snooze: bool
 
 
 @guarded(Access.REGISTERED)
-async def inline_query(req: Req) -> None:
-    """@bot alias: the case's next deadline, content-free, for the asker only."""
+async def _inline_full(req: Req) -> None:
     query = req.update.inline_query
     if query is None:
         return
-    wanted = query.query.strip().casefold()
     mine = await deadlines.cases_with_next(req.session, req.me.id)
+    await _answer_inline(req, query, mine)
+
+
+@lean(_inline_full)
+async def inline_query(look: Look) -> bool:
+    """@bot alias: the case's next deadline, content-free, for the asker only."""
+    query = look.update.inline_query
+    if query is None:
+        return True
+    async with look.services.db.reader() as reader:
+        asker, mine = await deadlines.asked_next(reader, look.user_id)
+    if not look.may_answer(asker):
+        return False
+    await _answer_inline(look, query, mine)
+    return True
+
+
+async def _answer_inline(
+    asking: Req | Look,
+    query: InlineQuery,
+    mine: list[tuple[deadlines.CaseLine, deadlines.Due | None]],
+) -> None:
+    wanted = query.query.strip().casefold()
     matches = [(c, d) for c, d in mine if c.alias_key.startswith(wanted)][:10]
     results = []
     for case, deadline in matches:
-        text = req.render(
-            "deadlines/inline", case=case, deadline=deadline, today=req.services.today()
+        text = asking.render(
+            "deadlines/inline", case=case, deadline=deadline, today=asking.services.today()
         )
         results.append(
             InlineQueryResultArticle(

@@ -61,7 +61,12 @@ class Koordinator(Base):
     @property
     def registered(self) -> bool:
         """True once name and tjenestested are given."""
-        return bool(self.name) and bool(self.tjenestested)
+        return self.profile_complete(self.name, self.tjenestested)
+
+    @staticmethod
+    def profile_complete(name: str | None, tjenestested: str | None) -> bool:
+        """Whether a name and a tjenestested make a registered koordinator."""
+        return bool(name) and bool(tjenestested)
 
 
 class Invitation(Base):

@@ -1,7 +1,7 @@
 """Every statement on the morning's write paths (Utført, Utsett, a picked snooze date,
 dismissing, moving and confirming a proposal, completing a kind, closing a case, and
-the reminder job's listing, claim and record) is planned through an index on both
-databases: an index that disappears fails here.
+the reminder job's listing, claim and record; and the lean reads /neste and /frister)
+is planned through an index on both databases: an index that disappears fails here.
 
 The statements are captured from the real bot (chat and sweep) with their parameters,
 then each is explained. SQLite keeps no statistics (the bot never runs ANALYZE), so its
@@ -142,6 +142,11 @@ async def _morning_paths(bot: TestBot, clock, log: StatementLog) -> dict[str, li
             "complete_kind",
             deadlines.complete_kind(session, case, "oppstartsamtale", services.now()),
         )
+
+    # The lean reads of the same morning, with their access check.
+    await capture("/neste", kari.send("/neste"))
+    await capture("/neste alias", kari.send("/neste EF"))
+    await capture("/frister", kari.send("/frister"))
 
     await kari.send("EF")
     await kari.tap("Avslutt sak")
