@@ -6,15 +6,21 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, timedelta
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.models import Base
+from bench.config import NOW, TODAY, Target, bench_settings, cipher
+from bench.report import Figure
+from bot import cases, deadlines
+from bot.reminders import outbox
+from storage.db import Database, Session
+from storage.models import Base, Case, Deadline, Koordinator
 
 Statement = tuple[str, Any, float]  # (SQL, parameters, seconds)
 
@@ -157,12 +163,12 @@ async def judge(engine: AsyncEngine, statements: list[Statement]) -> list[Plan]:
     searched on low-cardinality columns only (SQLite: EXPLAIN QUERY PLAN; PostgreSQL:
     EXPLAIN with the statistics the database has)."""
     sqlite = engine.dialect.name == "sqlite"
-    index_tables = {
-        index.name: table.name
-        for table in Base.metadata.tables.values()
-        for index in [*table.indexes, *table.constraints]
-        if isinstance(index.name, str)
-    }
+    index_tables: dict[str, str] = {}
+    for table in Base.metadata.tables.values():
+        for item in (*table.indexes, *table.constraints):
+            name = getattr(item, "name", None)
+            if isinstance(name, str):
+                index_tables[name] = table.name
     plans = []
     async with engine.connect() as conn:
         for sql, params, _ in statements:
@@ -170,10 +176,12 @@ async def judge(engine: AsyncEngine, statements: list[Statement]) -> list[Plan]:
                 continue
             if sqlite:
                 rows = (await conn.exec_driver_sql("EXPLAIN QUERY PLAN " + sql, params)).all()
-                lines = [str(row[3]) for row in rows]
+                lines = [str(list(row)[3]) for row in rows]
                 plans.append(Plan(sql, lines, _sqlite_scans(lines)))
             else:
-                raw = (await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params)).scalar()
+                raw: Any = (
+                    await conn.exec_driver_sql("EXPLAIN (FORMAT JSON) " + sql, params)
+                ).scalar()
                 tree = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
                 lines = [
                     " ".join(
@@ -196,3 +204,85 @@ def report(label: str, plans: list[Plan]) -> bool:
         for line in plan.scans:
             print(f"         scans: {line}")
     return not any(plan.scans for plan in plans)
+
+
+# ---- the morning's write paths at scale ------------------------------------------------
+async def write_paths(target: Target) -> list[Figure]:
+    """Run the services behind Utført, Utsett, a picked date, moving, dismissing,
+    completing a kind, closing a case and the reminder claim on one busy case of the
+    benchmark municipality, inside a transaction that is rolled back; print each
+    statement's plan with OK or MISS. A plan that reads a big table whole is a MISS."""
+    db = Database(target.url, cipher())
+    settings = bench_settings(target.url)
+    now = NOW.astimezone(UTC)
+    log = StatementLog().attach(db.engine)
+    captured: dict[str, list[Statement]] = {}
+    try:
+        async with db.sessions() as session:
+            case, koordinator, found = await _busy_case(session)
+
+            async def capture(name: str, work: Awaitable[Any]) -> None:
+                log.take()
+                log.recording = True
+                try:
+                    await work
+                    await session.flush()
+                finally:
+                    log.recording = False
+                captured[name] = log.take()
+
+            first, second, third, *_ = found
+            await capture("Utført", deadlines.set_status(session, first, "done", now))
+            await capture(
+                "Utsett 1 dag", deadlines.snooze_for(session, second, case, "1d", settings, now)
+            )
+            await capture(
+                "a picked date",
+                deadlines.snooze(session, second, case, TODAY + timedelta(days=9), settings, now),
+            )
+            await capture(
+                "move",
+                deadlines.move(session, third, case, TODAY + timedelta(days=40), settings, now),
+            )
+            await capture("dismiss", deadlines.set_status(session, third, "dismissed", now))
+            await capture("complete_kind", deadlines.complete_kind(session, case, third.kind, now))
+            await capture("close case", cases.close_case(session, koordinator, case, "annet", now))
+            await capture("due listing", outbox.due(session, now=now, limit=500))
+            await capture("claim", outbox.claim(session, 0, "bench-token", now))
+            await session.rollback()
+        misses = 0
+        for name, statements in captured.items():
+            plans = await judge(db.engine, statements)
+            misses += sum(1 for plan in plans if plan.scans)
+            report(name, plans)
+    finally:
+        await db.dispose()
+    return [
+        Figure(
+            "write-path plans reading a big table whole",
+            misses,
+            "",
+            target="0",
+            ok=misses == 0,
+        )
+    ]
+
+
+async def _busy_case(session: Session) -> tuple[Case, Koordinator, list[Deadline]]:
+    """An active case of an active koordinator with at least three active deadlines."""
+    counted = (
+        select(Deadline.case_id)
+        .join(Case, Case.id == Deadline.case_id)
+        .where(Case.status == "active", Deadline.status.in_(deadlines.ACTIVE))
+        .group_by(Deadline.case_id)
+        .having(func.count() >= 3)
+        .limit(1)
+    )
+    case_id = await session.scalar(counted)
+    if case_id is None:
+        raise RuntimeError("no case with three active deadlines in the benchmark data")
+    case = await session.get(Case, case_id)
+    assert case is not None
+    koordinator = await session.get(Koordinator, case.koordinator_id)
+    assert koordinator is not None
+    return case, koordinator, await deadlines.active_of(session, case_id)

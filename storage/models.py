@@ -42,9 +42,6 @@ class Koordinator(Base):
     """A registered user: a koordinator, and possibly an admin in the KE."""
 
     __tablename__ = "koordinator"
-    # Every claim of a reminder skips the cases of unreachable koordinatorer (few, if
-    # any): found through this index instead of reading every koordinator.
-    __table_args__ = (Index("ix_koordinator_unreachable", "unreachable_since"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     telegram_user_id: Mapped[int] = mapped_column(BigInteger, unique=True)

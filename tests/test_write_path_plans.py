@@ -32,9 +32,11 @@ KOORDINATORER, CASES, DEADLINES, REMINDERS = 2_000, 20_000, 60_000, 120_000  # +
 BASE = 1_000_000
 
 _FILLER = [
+    # A few koordinatorer have blocked the bot (their reminders are held).
     f"""INSERT INTO koordinator (id, telegram_user_id, is_admin, active, created_at,
-        weekly_digest, tidy_mode)
-        SELECT {BASE} + g, {BASE} + g, false, true, now(), false, true
+        weekly_digest, tidy_mode, unreachable_since)
+        SELECT {BASE} + g, {BASE} + g, false, true, now(), false, true,
+        CASE WHEN g % 64 = 0 THEN now() END
         FROM generate_series(1, {KOORDINATORER}) g""",
     f"""INSERT INTO "case" (id, koordinator_id, alias, alias_key, role, level, appointed_on,
         school_shift_years, status, created_at, updated_at)

@@ -6,10 +6,6 @@ SQLite chose the (status, send_at) index for that and walked every pending remin
 the municipality on each press; an index led by `deadline_id` with `status` next is
 the one it (and PostgreSQL) picks now.
 
-koordinator (unreachable_since): every reminder claim and due listing excludes the
-cases of unreachable koordinatorer; the few such rows are found through it instead of
-reading every koordinator.
-
 case (status, closed_at): the retention purge, run with the sweep, looks for cases closed
 before a day instead of reading every case.
 
@@ -30,11 +26,9 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_index("ix_reminder_deadline_status", "reminder", ["deadline_id", "status"])
-    op.create_index("ix_koordinator_unreachable", "koordinator", ["unreachable_since"])
     op.create_index("ix_case_status_closed_at", "case", ["status", "closed_at"])
 
 
 def downgrade() -> None:
     op.drop_index("ix_case_status_closed_at", table_name="case")
-    op.drop_index("ix_koordinator_unreachable", table_name="koordinator")
     op.drop_index("ix_reminder_deadline_status", table_name="reminder")
