@@ -8,12 +8,12 @@ import asyncio
 import platform
 import time
 
-from bench import dispatch, load, startup, sweep, updates
+from bench import dispatch, load, sqlplan, startup, sweep, updates
 from bench.config import DATA_DIR, Target, target_for
 from bench.harness import install_tally
 from bench.report import Figure, table
 
-PARTS = ("neste", "frister", "sweep", "dispatch", "startup")
+PARTS = ("neste", "frister", "plans", "sweep", "dispatch", "startup")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -52,6 +52,8 @@ def run_backend(target: Target, args: argparse.Namespace) -> list[Figure]:
     commands = [f"/{p}" for p in ("neste", "frister") if p in args.parts]
     if commands:
         figures += asyncio.run(updates.run(target, commands, args.iterations, tally))
+    if "plans" in args.parts:
+        figures += asyncio.run(sqlplan.write_paths(target))
     if "sweep" in args.parts:
         figures += asyncio.run(sweep.run(target))
     if "dispatch" in args.parts:

@@ -5,16 +5,18 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections import OrderedDict, deque
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from storage.enums import AuditAction
-from storage.models import Invitation, Koordinator
+from storage.models import DialogState, Invitation, Koordinator
 
 
 class Redeem(StrEnum):
@@ -89,6 +91,57 @@ _BY_TELEGRAM_ID = select(Koordinator).where(Koordinator.telegram_user_id == bind
 async def koordinator_by_telegram_id(session: AsyncSession, user_id: int) -> Koordinator | None:
     """The koordinator with this Telegram user id, active or not."""
     return await session.scalar(_BY_TELEGRAM_ID, {"user_id": user_id})
+
+
+@dataclass(frozen=True)
+class Asker:
+    """Who sent an update, as the lean reads see it: read by the same statement as the
+    answer (`ASKER_COLUMNS`), so no access decision rests on anything cached."""
+
+    active: bool
+    registered: bool
+    is_admin: bool
+    unreachable: bool
+    in_dialogue: bool
+
+    def plain(self, user_id: int, admin_ids: frozenset[int]) -> bool:
+        """True when a lean read may answer at once: an active, registered koordinator
+        the bot can reach, with no dialogue to interrupt and no admin rights to grant.
+        Anyone else takes the full way (`identify` and the edge's access check), which
+        refuses, clears or grants as it always does."""
+        return (
+            self.active
+            and self.registered
+            and not self.unreachable
+            and not self.in_dialogue
+            and (self.is_admin or user_id not in admin_ids)
+        )
+
+
+# The asker's facts, first in every lean read (`asker_of` reads them back). Data joined
+# to them carries `Koordinator.active` in its join condition: a deactivated koordinator
+# gets no rows, from the very statement that says so.
+ASKER_COLUMNS = (
+    Koordinator.active,
+    Koordinator.name,
+    Koordinator.tjenestested,
+    Koordinator.is_admin,
+    Koordinator.unreachable_since,
+    exists().where(DialogState.telegram_user_id == Koordinator.telegram_user_id),
+)
+
+
+def asker_of(row: Sequence[Any] | None) -> Asker | None:
+    """The asker from the first `ASKER_COLUMNS` of a lean read's row; None: a stranger."""
+    if row is None:
+        return None
+    return Asker(
+        active=bool(row[0]),
+        registered=Koordinator.profile_complete(row[1], row[2]),
+        is_admin=bool(row[3]),
+        unreachable=row[4] is not None,
+        in_dialogue=bool(row[5]),
+    )
 
 
 async def ensure_config_admin(

@@ -61,7 +61,7 @@ async def show_card(req: Req, case: Case, *, edit: bool = False) -> None:
     values = await card_values(req, case)
     keyboard = card_keyboard(req, case, read_only=values["read_only"])
     if case.status == CaseStatus.ACTIVE and not values["read_only"]:
-        keyboard = [*deadlines_view.numbered_rows(req, values["deadlines"]), *keyboard]
+        keyboard = [*deadlines_view.numbered_rows(req.texts, values["deadlines"]), *keyboard]
     if edit:
         await req.edit("cases/card", keyboard, **values)
     else:

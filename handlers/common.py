@@ -21,6 +21,7 @@ from telegram.error import (
     TimedOut,
 )
 
+from bot.access import Asker
 from bot.case_record import file_slug as file_slug  # one slug for every export
 from bot.services import Services
 from handlers.context import KContext
@@ -86,23 +87,9 @@ class Req:
 
     async def send_text(self, text: str, keyboard: Keyboard | None = None) -> Message | None:
         await self.commit()
-        parts = split_message(text)
-        sent = None
-        for i, part in enumerate(parts):
-            markup = markup_of(keyboard) if i == len(parts) - 1 else None
-            sent = await with_retry(
-                functools.partial(
-                    self.context.bot.send_message,
-                    self.chat_id,
-                    part,
-                    parse_mode=ParseMode.HTML,
-                    reply_markup=markup,
-                    disable_web_page_preview=True,
-                )
-            )
-            if sent is not None:
-                self.sent_ids.append(sent.message_id)
-        return sent
+        sent = await send_split(self.context, self.chat_id, text, keyboard)
+        self.sent_ids.extend(m.message_id for m in sent)
+        return sent[-1] if sent else None
 
     async def answer(self, template: str | None = None, /, **values: Any) -> None:
         """Answer the pressed button (a small toast, or just stop the spinner)."""
@@ -211,6 +198,57 @@ class Req:
             await self.update.message.delete()
         except (BadRequest, Forbidden) as exc:
             log.info("could not delete user message: %s", exc)
+
+
+class Look:
+    """One update on the lean path (`handlers.edge.lean`): a read that answers from one
+    statement, with no session; only what a reply needs."""
+
+    def __init__(self, update: Update, context: KContext) -> None:
+        self.update = update
+        self.context = context
+        self.services: Services = context.services
+        self.texts: Texts = self.services.texts
+        user = update.effective_user
+        self.user_id: int = user.id if user else 0
+        chat = update.effective_chat
+        self.chat_id: int = chat.id if chat else self.user_id
+
+    def render(self, template: str, /, **values: Any) -> str:
+        return self.texts.render(template, **values)
+
+    def may_answer(self, asker: Asker | None) -> bool:
+        """Whether the asker read with the answer lets the lean path answer at once."""
+        return asker is not None and asker.plain(self.user_id, self.services.settings.admin_ids)
+
+    async def reply(
+        self, template: str, keyboard: Keyboard | None = None, /, **values: Any
+    ) -> None:
+        await send_split(self.context, self.chat_id, self.render(template, **values), keyboard)
+
+
+async def send_split(
+    context: KContext, chat_id: int, text: str, keyboard: Keyboard | None = None
+) -> list[Message]:
+    """Send `text` to the chat (split when longer than Telegram allows; the keyboard goes
+    under the last part); the messages sent."""
+    parts = split_message(text)
+    sent = []
+    for i, part in enumerate(parts):
+        markup = markup_of(keyboard) if i == len(parts) - 1 else None
+        message = await with_retry(
+            functools.partial(
+                context.bot.send_message,
+                chat_id,
+                part,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                disable_web_page_preview=True,
+            )
+        )
+        if message is not None:
+            sent.append(message)
+    return sent
 
 
 def markup_of(keyboard: Keyboard | None) -> InlineKeyboardMarkup | None:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from telegram import InlineQueryResultArticle, InputTextMessageContent
+from telegram import InlineQuery, InlineQueryResultArticle, InputTextMessageContent
 from telegram.constants import ParseMode
 
 from bot import cases, deadlines, dialogs
@@ -15,15 +15,19 @@ from bot.deadlines import Due
 from bot.reminders import outbox
 from handlers import callbacks, forms
 from handlers.callbacks import Callback
-from handlers.common import Button, Keyboard, Req, with_retry
-from handlers.edge import Access, guarded
+from handlers.common import Button, Keyboard, Look, Req, with_retry
+from handlers.edge import Access, guarded, lean
+from messages import Texts
 from storage.enums import CaseStatus, DeadlineStatus
 from storage.models import Case, Deadline, DialogState
 
+# /neste, /frister and the inline lookup answer the lean way (`edge.lean`): one
+# statement with the access check in it. The guarded versions below serve whoever
+# needs more (a refusal, an interrupted dialogue, a registration to finish).
+
 
 @guarded(Access.REGISTERED)
-async def next_command(req: Req) -> None:
-    """/neste [alias]: the next deadline of one case, or of each case."""
+async def _next_full(req: Req) -> None:
     alias = " ".join(req.context.args or [])
     case_id: int | None = None
     statuses: tuple[str, ...] = (CaseStatus.ACTIVE,)
@@ -35,32 +39,67 @@ async def next_command(req: Req) -> None:
         # A named case is shown whatever its status.
         case_id, statuses = case.id, (case.status,)
     mine = await deadlines.cases_with_next(req.session, req.me.id, statuses, case_id)
+    keyboard, values = _next_view(req.texts, mine, alias, req.services.today())
+    await req.reply("deadlines/next", keyboard, **values)
+
+
+@lean(_next_full)
+async def next_command(look: Look) -> bool:
+    """/neste [alias]: the next deadline of one case, or of each case."""
+    alias = " ".join(look.context.args or [])
+    async with look.services.db.reader() as reader:
+        asker, mine = await deadlines.asked_next(reader, look.user_id, alias or None)
+    if not look.may_answer(asker):
+        return False
+    if alias and not mine:
+        await look.reply("errors/alias_unknown", alias=alias[:40])
+    else:
+        keyboard, values = _next_view(look.texts, mine, alias, look.services.today())
+        await look.reply("deadlines/next", keyboard, **values)
+    return True
+
+
+def _next_view(
+    texts: Texts,
+    mine: list[tuple[deadlines.CaseLine, deadlines.Due | None]],
+    alias: str,
+    today: date,
+) -> tuple[Keyboard, dict[str, Any]]:
     rows = sorted(((c, d) for c, d in mine if d is not None), key=lambda x: x[1].due)
-    keyboard = [[(c.alias, callbacks.make("c", c.id)), *tick_buttons(req, d)] for c, d in rows[:20]]
-    await req.reply(
-        "deadlines/next",
-        keyboard,
-        rows=rows,
-        today=req.services.today(),
-        single=bool(alias),
-        cases_count=len(mine),
-    )
+    keyboard = [
+        [(c.alias, callbacks.make("c", c.id)), *tick_buttons(texts, d)] for c, d in rows[:20]
+    ]
+    values = {"rows": rows, "today": today, "single": bool(alias), "cases_count": len(mine)}
+    return keyboard, values
 
 
 @guarded(Access.REGISTERED)
-async def frister_command(req: Req) -> None:
-    """/frister: everything due in the next 30 days, overdue first, by week."""
+async def _frister_full(req: Req) -> None:
     today = req.services.today()
     agenda = await deadlines.agenda(req.session, req.me.id, today)
+    keyboard, values = _frister_view(req.texts, agenda, today)
+    await req.reply("deadlines/frister", keyboard, **values)
+
+
+@lean(_frister_full)
+async def frister_command(look: Look) -> bool:
+    """/frister: everything due in the next 30 days, overdue first, by week."""
+    today = look.services.today()
+    async with look.services.db.reader() as reader:
+        asker, agenda = await deadlines.asked_agenda(reader, look.user_id, today)
+    if not look.may_answer(asker):
+        return False
+    keyboard, values = _frister_view(look.texts, agenda, today)
+    await look.reply("deadlines/frister", keyboard, **values)
+    return True
+
+
+def _frister_view(
+    texts: Texts, agenda: deadlines.Agenda, today: date
+) -> tuple[Keyboard, dict[str, Any]]:
     listed = [d for _, d in agenda.overdue] + [d for _, items in agenda.weeks for _, d in items]
-    await req.reply(
-        "deadlines/frister",
-        numbered_rows(req, listed),
-        overdue=agenda.overdue,
-        weeks=agenda.weeks,
-        today=today,
-        days=agenda.days,
-    )
+    values = {"overdue": agenda.overdue, "weeks": agenda.weeks, "today": today, "days": agenda.days}
+    return numbered_rows(texts, listed), values
 
 
 @guarded(Access.REGISTERED)
@@ -77,22 +116,22 @@ async def digest_command(req: Req) -> None:
 TICK_ROWS = 8
 
 
-def tick_buttons(req: Req, d: Due, number: int | None = None) -> list[Button]:
+def tick_buttons(texts: Texts, d: Due, number: int | None = None) -> list[Button]:
     """Utført and Utsett for one open deadline of a list (none for a proposal: the
     transitions screen confirms, moves or dismisses those)."""
     if d.status != DeadlineStatus.OPEN:
         return []
-    b = req.texts.button
+    b = texts.button
     done, later = b("done_deadline"), b("snooze")
     if number is not None:
         done, later = f"{number}. {done}", f"{number}. {later}"
     return [(done, callbacks.make("u", d.id)), (later, callbacks.make("sn", d.id, "menu"))]
 
 
-def numbered_rows(req: Req, listed: Sequence[Due]) -> Keyboard:
+def numbered_rows(texts: Texts, listed: Sequence[Due]) -> Keyboard:
     """One row of Utført / Utsett per open deadline, numbered as the list numbers its
     lines (`deadlines/frister`, the case card)."""
-    rows = [tick_buttons(req, d, n) for n, d in enumerate(listed, start=1)]
+    rows = [tick_buttons(texts, d, n) for n, d in enumerate(listed, start=1)]
     return [row for row in rows if row][:TICK_ROWS]
 
 
@@ -268,18 +307,39 @@ async def _finish_date(req: Req, state: DialogState, value: str, *, snooze: bool
 
 
 @guarded(Access.REGISTERED)
-async def inline_query(req: Req) -> None:
-    """@bot alias: the case's next deadline, content-free, for the asker only."""
+async def _inline_full(req: Req) -> None:
     query = req.update.inline_query
     if query is None:
         return
-    wanted = query.query.strip().casefold()
     mine = await deadlines.cases_with_next(req.session, req.me.id)
+    await _answer_inline(req, query, mine)
+
+
+@lean(_inline_full)
+async def inline_query(look: Look) -> bool:
+    """@bot alias: the case's next deadline, content-free, for the asker only."""
+    query = look.update.inline_query
+    if query is None:
+        return True
+    async with look.services.db.reader() as reader:
+        asker, mine = await deadlines.asked_next(reader, look.user_id)
+    if not look.may_answer(asker):
+        return False
+    await _answer_inline(look, query, mine)
+    return True
+
+
+async def _answer_inline(
+    asking: Req | Look,
+    query: InlineQuery,
+    mine: list[tuple[deadlines.CaseLine, deadlines.Due | None]],
+) -> None:
+    wanted = query.query.strip().casefold()
     matches = [(c, d) for c, d in mine if c.alias_key.startswith(wanted)][:10]
     results = []
     for case, deadline in matches:
-        text = req.render(
-            "deadlines/inline", case=case, deadline=deadline, today=req.services.today()
+        text = asking.render(
+            "deadlines/inline", case=case, deadline=deadline, today=asking.services.today()
         )
         results.append(
             InlineQueryResultArticle(

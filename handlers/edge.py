@@ -20,7 +20,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot import access, dialogs
 from bot.rules.fnr import contains_fnr
-from handlers.common import Req, with_retry
+from handlers.common import Look, Req, with_retry
 from handlers.context import KContext
 from handlers.views import resume_registration
 
@@ -73,6 +73,35 @@ def guarded(level: Access) -> Callable[[Handler], Guarded]:
                 await fn(req)
 
         run.access = level  # type: ignore[attr-defined]
+        return run
+
+    return decorate
+
+
+# A lean read: answers and returns True, or returns False when the asker needs the full
+# way (a stranger, a deactivated or unfinished profile, an open dialogue ...).
+LeanHandler = Callable[[Look], Awaitable[bool]]
+
+
+def lean(full: Guarded) -> Callable[[LeanHandler], Guarded]:
+    """Answer a read-only command with one statement that holds its own access check
+    (`bot.access.ASKER_COLUMNS`), with no session, and hand anything out of the ordinary
+    to `full`, the same command the guarded way, so every rule of access stays in
+    `guarded` and `allowed`. Nothing about access is cached: a deactivation bites at
+    the next update, in every process."""
+
+    def decorate(fn: LeanHandler) -> Guarded:
+        @functools.wraps(fn)
+        async def run(update: Update, context: KContext) -> None:
+            if update.effective_user is None:
+                return
+            # The fødselsnummer guard comes first on both ways; the full way refuses.
+            if any(contains_fnr(text) for text in typed_texts(update)) or not await fn(
+                Look(update, context)
+            ):
+                await full(update, context)
+
+        run.access = access_of(full)  # type: ignore[attr-defined]
         return run
 
     return decorate

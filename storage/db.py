@@ -19,6 +19,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
     AsyncEngine,
     AsyncSession,
     async_sessionmaker,
@@ -37,6 +38,8 @@ _MIGRATION_LOCK_ID = 720_431_001
 
 # The type of one update's session (the edge opens it and hands it to the services).
 Session = AsyncSession
+# The type of the bare connection of one lean read (`Database.reader`).
+Reader = AsyncConnection
 
 
 class Database:
@@ -54,6 +57,13 @@ class Database:
         if self.is_sqlite:
             event.listen(self.engine.sync_engine, "connect", _sqlite_pragmas)
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        # One read outside a transaction: PostgreSQL then needs no BEGIN and ROLLBACK
+        # round trips (SQLite's driver opens no transaction for a SELECT anyway).
+        self._reads = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
@@ -65,6 +75,14 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def reader(self) -> AsyncIterator[AsyncConnection]:
+        """A bare connection for one read statement, without a session or transaction:
+        the lean path of the commands that only look something up (/neste, /frister,
+        inline lookups). Give it back before talking to Telegram."""
+        async with self._reads.connect() as connection:
+            yield connection
 
     async def mark_sweep_completed(self, now: datetime) -> None:
         """Record that a reminder sweep has just completed (any process may)."""

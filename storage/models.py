@@ -58,7 +58,12 @@ class Koordinator(Base):
     @property
     def registered(self) -> bool:
         """True once name and tjenestested are given."""
-        return bool(self.name) and bool(self.tjenestested)
+        return self.profile_complete(self.name, self.tjenestested)
+
+    @staticmethod
+    def profile_complete(name: str | None, tjenestested: str | None) -> bool:
+        """Whether a name and a tjenestested make a registered koordinator."""
+        return bool(name) and bool(tjenestested)
 
 
 class Invitation(Base):
@@ -82,6 +87,8 @@ class Case(Base):
     __table_args__ = (
         UniqueConstraint("koordinator_id", "alias_key", name="uq_case_koordinator_alias"),
         Index("ix_case_koordinator_status", "koordinator_id", "status"),
+        # The retention purge looks for cases closed before a day.
+        Index("ix_case_status_closed_at", "status", "closed_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -273,6 +280,9 @@ class Reminder(Base):
     __table_args__ = (
         UniqueConstraint("deadline_id", "send_at", name="uq_reminder_deadline_send_at"),
         Index("ix_reminder_status_send_at", "status", "send_at"),
+        # The press paths (done, dismiss, snooze, move, close) find a deadline's pending
+        # reminders by these two; without it SQLite walks every pending reminder.
+        Index("ix_reminder_deadline_status", "deadline_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -40,7 +40,7 @@ async def test_health_follows_the_reminder_sweep(bot: TestBot, clock) -> None:
     await bot.sweep()
     now = await check(bot)
     assert now.healthy, now.line()
-    assert now.line().startswith("OK: database reachable; migrations current (0009)")
+    assert now.line().startswith("OK: database reachable; migrations current (0010)")
     assert "last reminder sweep 0 s ago" in now.line()
     assert "0 reminders failed for good; 0 koordinatorer unreachable" in now.line()
 
@@ -107,7 +107,7 @@ def test_health_from_the_command_line(tmp_path: Path, sqlite_url: str) -> None:
     assert fresh.returncode == 1, fresh.stderr
     assert fresh.stdout.strip() == (
         "UNHEALTHY: no reminder sweep has completed yet; database reachable; "
-        "migrations current (0009); 0 reminders failed for good; 0 koordinatorer unreachable"
+        "migrations current (0010); 0 reminders failed for good; 0 koordinatorer unreachable"
     )
     missing = cli(f"sqlite+aiosqlite:///{tmp_path}/nothing-here.sqlite3")
     assert missing.returncode == 1

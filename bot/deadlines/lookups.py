@@ -9,13 +9,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import Row, Select, and_, bindparam, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.access import ASKER_COLUMNS, Asker, asker_of
 from bot.deadlines.naming import item_numbers, short_label
 from bot.deadlines.planning import ACTIVE
+from bot.rules.text import alias_key
+from storage.db import Reader
 from storage.enums import CaseStatus, DeadlineSource
-from storage.models import Case, Deadline
+from storage.models import Case, Deadline, Koordinator
 
 
 async def active_of(session: AsyncSession, case_id: int) -> list[Deadline]:
@@ -87,10 +90,10 @@ class CaseLine(NamedTuple):
     status: str
 
 
-def _cases_with_next_statement(one_case: bool) -> Select:  # type: ignore[type-arg]
+def _soonest():  # type: ignore[no-untyped-def]
     # The soonest active deadline per case, picked by a correlated subquery that reads
     # the case's few active rows through the (case_id, status) index.
-    soonest = (
+    return (
         select(Deadline.id)
         .where(Deadline.case_id == Case.id, Deadline.status.in_(ACTIVE))
         .order_by(Deadline.due, Deadline.id)
@@ -98,9 +101,15 @@ def _cases_with_next_statement(one_case: bool) -> Select:  # type: ignore[type-a
         .correlate(Case)
         .scalar_subquery()
     )
+
+
+_CASE_COLUMNS = (Case.id, Case.alias, Case.alias_key, Case.level, Case.status)
+
+
+def _cases_with_next_statement(one_case: bool) -> Select:  # type: ignore[type-arg]
     stmt = (
-        select(Case.id, Case.alias, Case.alias_key, Case.level, Case.status, *_DUE_COLUMNS)
-        .outerjoin(Deadline, Deadline.id == soonest)
+        select(*_CASE_COLUMNS, *_DUE_COLUMNS)
+        .outerjoin(Deadline, Deadline.id == _soonest())
         .where(
             Case.koordinator_id == bindparam("koordinator_id"),
             Case.status.in_(bindparam("statuses", expanding=True)),
@@ -112,17 +121,24 @@ def _cases_with_next_statement(one_case: bool) -> Select:  # type: ignore[type-a
 
 _CASES_WITH_NEXT = {one: _cases_with_next_statement(one) for one in (False, True)}
 
+
 # `status || ''` keeps the status out of index choice: with a plain condition SQLite (no
 # statistics) walks the (status, due) index over every open deadline in the municipality
 # instead of starting from the koordinator's few cases.
+def _upcoming_condition():  # type: ignore[no-untyped-def]
+    return and_(
+        Deadline.due <= bindparam("until"),
+        Deadline.status.concat("").in_(ACTIVE),
+    )
+
+
 _UPCOMING = (
     select(Case.alias, *_DUE_COLUMNS)
     .join(Case, Case.id == Deadline.case_id)
     .where(
         Case.koordinator_id == bindparam("koordinator_id"),
         Case.status == CaseStatus.ACTIVE,
-        Deadline.due <= bindparam("until"),
-        Deadline.status.concat("").in_(ACTIVE),
+        _upcoming_condition(),
     )
     .order_by(Deadline.due, Deadline.id)
 )
@@ -169,10 +185,103 @@ async def agenda(
     session: AsyncSession, koordinator_id: int, today: date, days: int = AGENDA_DAYS
 ) -> Agenda:
     """Everything of the koordinator's due within `days`, overdue first, by week."""
-    rows = await upcoming(session, koordinator_id, today + timedelta(days=days))
+    return _agenda_of(
+        await upcoming(session, koordinator_id, today + timedelta(days=days)), today, days
+    )
+
+
+def _agenda_of(rows: list[tuple[str, Due]], today: date, days: int) -> Agenda:
     weeks: dict[str, list[tuple[str, Due]]] = {}
     for alias, d in rows:
         if d.due >= today:
             weeks.setdefault(f"{d.due.isocalendar().week}", []).append((alias, d))
     overdue = [(alias, d) for alias, d in rows if d.due < today]
     return Agenda(overdue, list(weeks.items()), days)
+
+
+# ---- the lean reads: the asker's access and the answer in one statement ------------
+# The koordinator row is the left side, found by the Telegram id; the answer is joined
+# to it only while the koordinator is active (`bot.access.ASKER_COLUMNS`).
+
+
+def _asked_next_statement(by_alias: bool) -> Select:  # type: ignore[type-arg]
+    which = (
+        Case.alias_key == bindparam("alias_key") if by_alias else Case.status == CaseStatus.ACTIVE
+    )
+    return (
+        select(*ASKER_COLUMNS, *_CASE_COLUMNS, *_DUE_COLUMNS)
+        .select_from(Koordinator)
+        .outerjoin(
+            Case,
+            and_(Case.koordinator_id == Koordinator.id, Koordinator.active.is_(True), which),
+        )
+        .outerjoin(Deadline, Deadline.id == _soonest())
+        .where(Koordinator.telegram_user_id == bindparam("user_id"))
+        .order_by(Case.alias_key)
+    )
+
+
+_ASKED_NEXT = {by_alias: _asked_next_statement(by_alias) for by_alias in (False, True)}
+# Two plain outer joins (not case JOIN deadline nested under one): SQLite would build
+# that nested join for every active case of the municipality before finding hers.
+_ASKED_UPCOMING = (
+    select(*ASKER_COLUMNS, Case.alias, *_DUE_COLUMNS)
+    .select_from(Koordinator)
+    .outerjoin(
+        Case,
+        and_(
+            Case.koordinator_id == Koordinator.id,
+            Koordinator.active.is_(True),
+            Case.status == CaseStatus.ACTIVE,
+        ),
+    )
+    .outerjoin(Deadline, and_(Deadline.case_id == Case.id, _upcoming_condition()))
+    .where(Koordinator.telegram_user_id == bindparam("user_id"))
+    .order_by(Deadline.due, Deadline.id)
+)
+_ASKER_WIDTH = len(ASKER_COLUMNS)
+
+
+class Asked(NamedTuple):
+    """A lean read's answer: who asked (None: a stranger) and what they see."""
+
+    asker: Asker | None
+    rows: list[Row[Any]]
+
+
+async def _asked(reader: Reader, statement: Select, params: dict[str, Any]) -> Asked:  # type: ignore[type-arg]
+    rows = list((await reader.execute(statement, params)).all())
+    return Asked(asker_of(rows[0] if rows else None), rows)
+
+
+async def asked_next(
+    reader: Reader, user_id: int, alias: str | None = None
+) -> tuple[Asker | None, list[tuple[CaseLine, Due | None]]]:
+    """/neste and inline lookups in one statement: the asker, and their active cases (or
+    the one case named by `alias`, whatever its status) with each one's soonest active
+    deadline, by alias. An unknown alias gives no cases."""
+    key = alias_key(alias) if alias is not None else None
+    if key is not None and not 0 < len(key) <= 64:
+        key = ""  # matches no case
+    params: dict[str, Any] = {"user_id": user_id}
+    if key is not None:
+        params["alias_key"] = key
+    asked = await _asked(reader, _ASKED_NEXT[key is not None], params)
+    w = _ASKER_WIDTH
+    return asked.asker, [
+        (CaseLine(*row[w : w + 5]), Due(*row[w + 5 :]) if row[w + 5] is not None else None)
+        for row in asked.rows
+        if row[w] is not None
+    ]
+
+
+async def asked_agenda(
+    reader: Reader, user_id: int, today: date, days: int = AGENDA_DAYS
+) -> tuple[Asker | None, Agenda]:
+    """/frister in one statement: the asker, and their agenda (see `agenda`)."""
+    asked = await _asked(
+        reader, _ASKED_UPCOMING, {"user_id": user_id, "until": today + timedelta(days=days)}
+    )
+    w = _ASKER_WIDTH
+    rows = [(row[w], Due(*row[w + 1 :])) for row in asked.rows if row[w + 1] is not None]
+    return asked.asker, _agenda_of(rows, today, days)

@@ -208,9 +208,13 @@ async def snooze(
 
 async def next_reminder_at(session: AsyncSession, deadline: Deadline) -> datetime | None:
     """The instant of the deadline's next pending reminder, if any."""
+    # `status || ''`: SQLite would otherwise walk ix_reminder_status_send_at (every
+    # pending reminder of the municipality) for the min(); this way it reads the
+    # deadline's own rows through its (deadline_id, send_at) key.
     return await session.scalar(
         select(func.min(Reminder.send_at)).where(
-            Reminder.deadline_id == deadline.id, Reminder.status == ReminderStatus.PENDING
+            Reminder.deadline_id == deadline.id,
+            Reminder.status.concat("") == ReminderStatus.PENDING,
         )
     )
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple, cast
 
-from sqlalchemy import CursorResult, and_, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, union_all, update
 from sqlalchemy import case as sql_case
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -43,21 +43,34 @@ def claim_token(worker: str) -> str:
     return f"{worker[:31]}-{uuid.uuid4().hex[:8]}"
 
 
-def _claimable(now: datetime):  # type: ignore[no-untyped-def]
-    # Unreachable koordinatorer are few (usually none): excluding their cases is a small
-    # subquery, while listing the reachable ones would read every case on every sweep.
-    unreachable = select(Case.id).where(
-        Case.koordinator_id.in_(
-            select(Koordinator.id).where(Koordinator.unreachable_since.is_not(None))
-        )
+def _chat_reachable():  # type: ignore[no-untyped-def]
+    # The reminder's own case and koordinator, looked up by primary key: a list of the
+    # unreachable koordinatorer's cases (usually none) was planned on PostgreSQL as a
+    # hashed subplan that read every case, once per claim.
+    unreachable = (
+        select(Case.id)
+        .join(Koordinator, Koordinator.id == Case.koordinator_id)
+        .where(Case.id == Reminder.case_id, Koordinator.unreachable_since.is_not(None))
     )
+    return ~unreachable.exists()
+
+
+def _pending_due(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(Reminder.status == ReminderStatus.PENDING, Reminder.send_at <= now)
+
+
+def _lease_ran_out(now: datetime):  # type: ignore[no-untyped-def]
     return and_(
+        Reminder.status == ReminderStatus.CLAIMED,
         Reminder.send_at <= now,
-        or_(
-            Reminder.status == ReminderStatus.PENDING,
-            and_(Reminder.status == ReminderStatus.CLAIMED, Reminder.claimed_until < now),
-        ),
-        Reminder.case_id.not_in(unreachable),
+        Reminder.claimed_until < now,
+    )
+
+
+def _claimable(now: datetime):  # type: ignore[no-untyped-def]
+    return and_(
+        or_(_pending_due(now), _lease_ran_out(now)),
+        _chat_reachable(),
     )
 
 
@@ -68,17 +81,28 @@ class Due(NamedTuple):
     chat_id: int
 
 
-async def due(session: AsyncSession, *, now: datetime, limit: int) -> list[Due]:
-    """Up to `limit` reminders that may be claimed now, oldest first, with their chat.
-    Nothing is claimed here: each one is claimed when its chat's turn has come."""
-    rows = await session.execute(
+def _due_part(condition: Any, limit: int):  # type: ignore[no-untyped-def]
+    # One status at a time, so the (status, send_at) index hands the rows over in
+    # send_at order and the walk stops after `limit`: a batch reads only its own rows
+    # (one listing over both statuses made SQLite collect and sort every due row).
+    return (
         select(Reminder.id, Koordinator.telegram_user_id)
         .join(Case, Case.id == Reminder.case_id)
         .join(Koordinator, Koordinator.id == Case.koordinator_id)
-        .where(_claimable(now))
+        .where(condition, Koordinator.unreachable_since.is_(None))
         .order_by(Reminder.send_at, Reminder.id)
         .limit(limit)
+        .subquery()
     )
+
+
+async def due(session: AsyncSession, *, now: datetime, limit: int) -> list[Due]:
+    """Up to `limit` reminders that may be claimed now, with their chat: those whose
+    claim ran out first (a sweep died holding them), then the pending ones, each oldest
+    first. Nothing is claimed here: each one is claimed when its chat's turn has come."""
+    parts = [_due_part(_lease_ran_out(now), limit), _due_part(_pending_due(now), limit)]
+    listing = union_all(*(select(part.c.id, part.c.telegram_user_id) for part in parts))
+    rows = await session.execute(select(listing.subquery()).limit(limit))
     return [Due(reminder_id, chat_id) for reminder_id, chat_id in rows.all()]
 
 
