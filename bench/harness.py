@@ -26,14 +26,16 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 @asynccontextmanager
 async def running_bot(
-    url: str, telegram: FakeTelegram, clock: Clock | None = None
+    url: str, telegram: FakeTelegram, clock: Clock | None = None, *, jobs: bool = True
 ) -> AsyncIterator[App]:
-    """The real bot (`build_application`) on `url`, started as `run_polling` would."""
+    """The real bot (`build_application`) on `url`, started as `run_polling` would
+    (without `jobs`: no sweep on the job queue; the benchmark runs it itself)."""
     app = build_application(
         bench_settings(url),
         clock=clock or ManualClock(NOW),
         telegram=telegram,
         cipher=cipher(),
+        jobs=jobs,
     )
     await start_app(app)
     try:
