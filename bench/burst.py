@@ -268,9 +268,9 @@ async def press_within_a_second(
     return first
 
 
-async def wait_for_answers(answers: Answers, app: AnyApp, timeout: float) -> None:
+async def wait_for_answers(answers: Answers, app: AnyApp, seconds: float) -> None:
     try:
-        await asyncio.wait_for(answers.done.wait(), timeout)
+        await asyncio.wait_for(answers.done.wait(), seconds)
     except TimeoutError:
         pass
     try:
@@ -368,7 +368,9 @@ def figures_of(kind: str, out: Outcome, cpu_s: float) -> list[Figure]:
         Figure(f"{name}: CPU floor (no limits, no-op handler)", cpu_s, "s"),
         Figure(f"{name}: p50 per answer", p50, "s"),
         Figure(f"{name}: p99 per answer", p99, "s"),
-        Figure(f"{name}: answered within {WITHIN_S:.0f} s", within, "", float(out.presses), "presses"),
+        Figure(
+            f"{name}: answered within {WITHIN_S:.0f} s", within, "", float(out.presses), "presses"
+        ),
         Figure(
             f"{name}: errors logged + presses unanswered",
             out.errors + out.unanswered,
