@@ -105,6 +105,14 @@ async def test_one_chat_gets_one_message_a_second_whoever_sends():
     assert [b - a for a, b in itertools.pairwise(stamps)] == [pytest.approx(1.0)] * 2
 
 
+async def test_a_group_gets_twenty_messages_a_minute():
+    time = VirtualTime()
+    budget = budget_on(time)
+    log: list[tuple[float, str]] = []
+    await time.run(gather(*(send(budget, time, log, -100123, "notice") for _ in range(3))))
+    assert [t for t, _ in log] == [0.0, pytest.approx(3.0), pytest.approx(6.0)]
+
+
 async def test_replies_go_before_waiting_reminders():
     time = VirtualTime()
     budget = budget_on(time)

@@ -1,6 +1,6 @@
 """One sending budget for the whole bot: Telegram allows about 30 messages a second
-overall and one a second per chat, and answers more with 429, which stalls every send
-for a second. Replies to people and reminders share that budget: replies are served
+overall, one a second per chat and 20 a minute per group (the KE's chat may be one),
+and answers more with 429, which stalls every send for a second. Replies to people and reminders share that budget: replies are served
 first, reminders fill what is left, and each chat gets at most one message per
 `per_chat_seconds` whoever sends it.
 
@@ -31,7 +31,9 @@ class Priority(IntEnum):
 
 # Telegram's own figure is 30; a little under it leaves room for clock jitter.
 MARGIN = 0.97
-# Chats whose last send is older than this many per-chat intervals are forgotten.
+# A group (negative chat id) gets at most 20 messages a minute.
+GROUP_SECONDS = 3.0
+# Past this many chats remembered, those whose pace has run out are forgotten.
 _FORGET_AFTER = 50_000
 
 
@@ -137,7 +139,11 @@ class SendBudget:
         if chat_id in self._busy:
             return float("inf")
         last = self._last.get(chat_id)
-        return float("-inf") if last is None else last + self._per_chat
+        if last is None:
+            return float("-inf")
+        # No per-chat pace at all (tests, local mode): none for groups either.
+        group = GROUP_SECONDS if self._per_chat > 0 else 0.0
+        return last + (max(self._per_chat, group) if chat_id < 0 else self._per_chat)
 
     def _grant(self, chat_id: int | None, priority: Priority, now: float) -> None:
         self._next_grant = max(now, self._next_grant) + self._interval
@@ -196,6 +202,6 @@ class SendBudget:
             self._kick = None
 
     def _forget_old(self) -> None:
-        cutoff = self._clock() - max(self._per_chat, 1.0)
+        cutoff = self._clock() - max(self._per_chat, GROUP_SECONDS)
         for chat_id in [c for c, t in self._last.items() if t < cutoff]:
             del self._last[chat_id]
