@@ -1,8 +1,8 @@
 """One sending budget for the whole bot: Telegram allows about 30 messages a second
 overall, one a second per chat and 20 a minute per group (the KE's chat may be one),
-and answers more with 429, which stalls every send for a second. Replies to people and reminders share that budget: replies are served
-first, reminders fill what is left, and each chat gets at most one message per
-`per_chat_seconds` whoever sends it.
+and answers more with 429, which stalls every send for a second. Replies to people
+and reminders share that budget: replies are served first, reminders fill what is
+left, and each chat gets at most one message per `per_chat_seconds` whoever sends it.
 
 Sends are spread evenly (one every 1/rate seconds, a little under the rate): a bucket
 of 30 refilled each second lets more than 30 through in some one-second windows. A
