@@ -1,5 +1,6 @@
 """The one sending budget (bot/reminders/pacing.py) on virtual time: about 30 a second
-overall, one a second per chat, replies before background sends."""
+overall, one a second per chat, replies before background sends; and the PTB rate
+limiter that takes its slots (koordbot/sending.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from collections.abc import Awaitable, Coroutine
 from typing import Any
 
 import pytest
+from telegram.error import RetryAfter
 
 from bot.reminders.pacing import Priority, SendBudget
+from koordbot.sending import BudgetRateLimiter
 
 REPLY, BACKGROUND = Priority.REPLY, Priority.BACKGROUND
 
@@ -220,3 +223,24 @@ async def test_a_cancelled_waiter_leaves_nothing_behind():
     await time.run(main())
     assert [who for _, who in log] == ["next"]
     assert budget.waiting() == 0
+
+
+async def test_the_rate_limiter_retries_a_reply_after_flood_control_not_a_reminder():
+    limiter = BudgetRateLimiter(SendBudget(1000, 0))
+    calls: list[str] = []
+
+    async def flooded_once() -> bool:
+        calls.append("call")
+        if len(calls) % 2 == 1:
+            raise RetryAfter(0)
+        return True
+
+    data = {"chat_id": 5}
+    assert await limiter.process_request(flooded_once, (), {}, "sendMessage", data, None)
+    assert calls == ["call", "call"]
+    with pytest.raises(RetryAfter):  # the notifier records it for a later sweep
+        await limiter.process_request(flooded_once, (), {}, "sendMessage", data, BACKGROUND)
+    # Answering a button is not a message: no slot, no pacing.
+    assert limiter.budget.granted == {REPLY: 2, BACKGROUND: 1}
+    assert await limiter.process_request(flooded_once, (), {}, "answerCallbackQuery", data, None)
+    assert limiter.budget.granted == {REPLY: 2, BACKGROUND: 1}
