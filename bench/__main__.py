@@ -8,12 +8,12 @@ import asyncio
 import platform
 import time
 
-from bench import dispatch, load, sqlplan, startup, sweep, updates
+from bench import burst, dispatch, load, sqlplan, startup, sweep, updates
 from bench.config import DATA_DIR, Target, target_for
 from bench.harness import install_tally
 from bench.report import Figure, table
 
-PARTS = ("neste", "frister", "plans", "sweep", "dispatch", "startup")
+PARTS = ("neste", "frister", "plans", "sweep", "dispatch", "burst", "startup")
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -35,6 +35,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="reminders to dispatch (floor = N/30 s; 10,000 take about 6.5 minutes)",
     )
     parser.add_argument("--iterations", type=int, default=300, help="timed updates per command")
+    parser.add_argument(
+        "--presses",
+        type=int,
+        default=None,
+        help="koordinatorer pressing at once in `burst` (default 2,000 times --scale)",
+    )
+    parser.add_argument(
+        "--burst-dispatch",
+        type=int,
+        default=None,
+        help="reminders dispatched during each burst (default 1,000 times --scale)",
+    )
     args = parser.parse_args(argv)
     args.parts = [p.strip() for p in args.only.split(",") if p.strip()]
     unknown = set(args.parts) - set(PARTS)
@@ -43,7 +55,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return args
 
 
-def run_backend(target: Target, args: argparse.Namespace) -> list[Figure]:
+def run_backend(
+    target: Target, args: argparse.Namespace, bursts: dict[str, dict[str, float]]
+) -> list[Figure]:
     tally = install_tally()
     meta = asyncio.run(load.ensure(target, args.scale, fresh=args.fresh))
     figures: list[Figure] = []
@@ -59,6 +73,13 @@ def run_backend(target: Target, args: argparse.Namespace) -> list[Figure]:
     if "dispatch" in args.parts:
         count = min(args.dispatch_count, int(meta["dispatch"]))
         figures += asyncio.run(dispatch.run(target, count, tally))
+    if "burst" in args.parts:
+        presses = args.presses or round(burst.PRESSES * args.scale)
+        during = args.burst_dispatch or round(burst.DISPATCH * args.scale)
+        found, bursts[target.backend] = asyncio.run(
+            burst.run(target, presses, during, tally, tuple(burst.KINDS))
+        )
+        figures += found
     return figures
 
 
@@ -70,17 +91,22 @@ def main(argv: list[str] | None = None) -> None:
         f"data in {DATA_DIR}; Python {platform.python_version()} on {platform.machine()}"
     )
     tables: list[str] = []
+    bursts: dict[str, dict[str, float]] = {}
     for backend in backends:
         target = target_for(backend, args.scale)
         print(f"\n## {target.label}")
         started = time.perf_counter()
         try:
-            figures = run_backend(target, args)
+            figures = run_backend(target, args, bursts)
         except OSError as exc:  # e.g. PostgreSQL not reachable
             print(f"  skipped: {exc}")
             continue
         title = f"{target.label}, scale {args.scale:g} ({time.perf_counter() - started:.0f} s)"
         tables.append(table(title, figures))
+        print()
+        print(tables[-1])
+    if "sqlite" in bursts and "postgresql" in bursts:
+        tables.append(table("SQLite against PostgreSQL", burst.compare(**bursts)))
         print()
         print(tables[-1])
     if len(tables) > 1:

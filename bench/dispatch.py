@@ -25,7 +25,7 @@ TELEGRAM_RATE = 30.0
 TARGET_RATIO = 1.2
 
 
-async def _sent_count(url: str, count: int) -> int:
+async def sent_count(url: str, count: int) -> int:
     db = Database(url, cipher())
     try:
         async with db.session() as session:
@@ -65,7 +65,7 @@ async def run(target: Target, count: int, tally: LogTally) -> list[Figure]:
         elapsed = time.perf_counter() - started
     sends = [c.at for c in telegram.calls if c.method == "sendMessage"]
     delivered = sum(1 for msgs in telegram.chats.values() for m in msgs if m.from_bot)
-    sent_rows = await _sent_count(target.url, count)
+    sent_rows = await sent_count(target.url, count)
     gaps = [b - a for a, b in pairwise(sends)]
     print(
         f"  dispatch: {elapsed:.1f} s for {handled:,} claimed; {len(sends):,} sendMessage calls, "

@@ -12,12 +12,14 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from telegram import Update
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, MessageHandler, filters
+from telegram.ext import Application, ApplicationBuilder, MessageHandler, filters
 
 from bench.config import NOW, bench_settings, cipher
 from bot import access
 from bot.clock import Clock, ManualClock
+from bot.reminders.pacing import SendBudget
 from koordbot.app import LOCAL_TOKEN, App, build_application, start_app, stop_app
+from koordbot.sending import BudgetRateLimiter
 from koordbot.standin import FakeTelegram, StandinRequest
 from storage.db import Database
 
@@ -26,14 +28,16 @@ AnyApp = Application[Any, Any, Any, Any, Any, Any]
 
 @asynccontextmanager
 async def running_bot(
-    url: str, telegram: FakeTelegram, clock: Clock | None = None
+    url: str, telegram: FakeTelegram, clock: Clock | None = None, *, jobs: bool = True
 ) -> AsyncIterator[App]:
-    """The real bot (`build_application`) on `url`, started as `run_polling` would."""
+    """The real bot (`build_application`) on `url`, started as `run_polling` would
+    (without `jobs`: no sweep on the job queue; the benchmark runs it itself)."""
     app = build_application(
         bench_settings(url),
         clock=clock or ManualClock(NOW),
         telegram=telegram,
         cipher=cipher(),
+        jobs=jobs,
     )
     await start_app(app)
     try:
@@ -53,7 +57,7 @@ def echo_application(telegram: FakeTelegram, db: Database | None = None) -> AnyA
         .token(LOCAL_TOKEN)
         .request(StandinRequest(telegram))
         .get_updates_request(StandinRequest(telegram))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(BudgetRateLimiter(SendBudget()))
         .build()
     )
 

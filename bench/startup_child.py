@@ -1,9 +1,15 @@
-"""The child process of the start-up benchmark: `python -m bench.startup_child MODE URL`.
+"""The child process of the start-up benchmark: `python bench/startup_child.py MODE URL CHAT`.
 
-MODE `bot` builds the real Application against URL and runs start_app (migrations,
-setMyCommands to the stand-in); MODE `echo` starts a bare PTB Application. Prints
-`ready` the moment start-up is done, then, after shutting down, one JSON line with
-the phases and the peak memory of this process."""
+Run as a script (not `-m bench...`), so the `bare` mode imports nothing of ours:
+
+- `bot` builds the real Application against URL, runs start_app (migrations check,
+  setMyCommands to the stand-in) and answers a `/neste` from koordinator CHAT, which
+  reads that koordinator's deadlines out of the full database;
+- `bare` starts a PTB Application that imports only `telegram` and `telegram.ext`
+  (its own few-line request class instead of our stand-in) and answers one message.
+
+Prints `ready` the moment the first answer is out, then, after shutting down, one JSON
+line with the phases, the modules loaded and the peak memory of this process."""
 
 from __future__ import annotations
 
@@ -15,7 +21,16 @@ import asyncio  # noqa: E402 - the imports are part of what is timed
 import json  # noqa: E402
 import resource  # noqa: E402
 import sys  # noqa: E402
+from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a bare PTB app must not load: our packages and the libraries only the bot uses.
+NOT_BARE = {"bench", "bot", "handlers", "koordbot", "messages", "storage", "web"} | {
+    "sqlalchemy",
+    "alembic",
+    "jinja2",
+}
 
 
 def _peak_rss_mb() -> float:
@@ -26,36 +41,110 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-async def _bot(url: str, phases: dict[str, float]) -> None:
+async def _bot(url: str, chat: int, phases: dict[str, Any]) -> None:
+    sys.path.insert(0, str(ROOT))
+    from telegram import Update
+
     from bench.config import bench_settings, cipher
     from koordbot.app import build_application, start_app, stop_app
-    from koordbot.standin import FakeTelegram
+    from koordbot.standin import FakeTelegram, FakeUser
 
     phases["import"] = time.perf_counter() - STARTED
     telegram = FakeTelegram()
-    app = build_application(bench_settings(url), telegram=telegram, cipher=cipher())
+    app = build_application(bench_settings(url), telegram=telegram, cipher=cipher(), jobs=False)
     phases["build"] = time.perf_counter() - STARTED
     await start_app(app)
     phases["start_app"] = time.perf_counter() - STARTED
-    print("ready", flush=True)
     assert telegram.commands, "setMyCommands did not reach the stand-in"
+    await app.process_update(Update.de_json(FakeUser(telegram, chat).message("/neste"), app.bot))
+    answers = [m for m in telegram.messages(chat) if m.from_bot]
+    assert answers, f"/neste from {chat} got no answer"
+    phases["first_answer"] = time.perf_counter() - STARTED
+    print("ready", flush=True)
+    phases["answer_chars"] = len(answers[0].text)
     await stop_app(app)
 
 
-async def _echo(phases: dict[str, float]) -> None:
-    from bench.harness import running_echo
-    from koordbot.standin import FakeTelegram
+async def _bare(phases: dict[str, Any]) -> None:
+    from telegram import Update
+    from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+    from telegram.request import BaseRequest, RequestData
 
     phases["import"] = time.perf_counter() - STARTED
-    async with running_echo(FakeTelegram()):
-        phases["start_app"] = time.perf_counter() - STARTED
-        print("ready", flush=True)
+    sent: list[str] = []
+
+    class Answering(BaseRequest):
+        """getMe answers a bot; every other call succeeds with a small message."""
+
+        @property
+        def read_timeout(self) -> float | None:
+            return 5.0
+
+        async def initialize(self) -> None:
+            return None
+
+        async def shutdown(self) -> None:
+            return None
+
+        async def do_request(
+            self,
+            url: str,
+            method: str,
+            request_data: RequestData | None = None,
+            read_timeout: Any = None,
+            write_timeout: Any = None,
+            connect_timeout: Any = None,
+            pool_timeout: Any = None,
+        ) -> tuple[int, bytes]:
+            name = url.rsplit("/", 1)[-1]
+            bot = {"id": 7000000001, "is_bot": True, "first_name": "Bare", "username": "bare"}
+            result: Any = bot if name == "getMe" else True
+            if name == "sendMessage" and request_data is not None:
+                sent.append(str(request_data.parameters.get("text")))
+                chat = {"id": request_data.parameters.get("chat_id"), "type": "private"}
+                result = {"message_id": 1, "date": 0, "chat": chat, "text": sent[-1]}
+            return 200, json.dumps({"ok": True, "result": result}).encode()
+
+    app = (
+        ApplicationBuilder()
+        .token("7000000001:bare-ptb-app")
+        .request(Answering())
+        .get_updates_request(Answering())
+        .build()
+    )
+
+    async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        assert update.effective_chat is not None and update.message is not None
+        await context.bot.send_message(update.effective_chat.id, update.message.text or "?")
+
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    await app.initialize()
+    phases["start_app"] = time.perf_counter() - STARTED
+    user = {"id": 42, "is_bot": False, "first_name": "Kari"}
+    message = {
+        "message_id": 1,
+        "date": 0,
+        "chat": {"id": 42, "type": "private"},
+        "from": user,
+        "text": "/neste",
+    }
+    await app.process_update(Update.de_json({"update_id": 1, "message": message}, app.bot))
+    assert sent == ["/neste"], sent
+    phases["first_answer"] = time.perf_counter() - STARTED
+    print("ready", flush=True)
+    await app.shutdown()
 
 
 def main(argv: list[str]) -> None:
-    mode, url = argv[0], argv[1] if len(argv) > 1 else ""
+    mode = argv[0]
     phases: dict[str, Any] = {}
-    asyncio.run(_bot(url, phases) if mode == "bot" else _echo(phases))
+    if mode == "bot":
+        asyncio.run(_bot(argv[1], int(argv[2]), phases))
+    else:
+        asyncio.run(_bare(phases))
+        ours = sorted({m.split(".")[0] for m in sys.modules} & NOT_BARE)
+        assert not ours, f"the bare PTB app loaded {ours}"
+    phases["modules"] = len(sys.modules)
     phases["peak_rss_mb"] = _peak_rss_mb()
     print(json.dumps(phases), flush=True)
 

@@ -3,7 +3,7 @@ harness: p50 and p99 time per update.
 
 A second baseline, the echo bot looking the sender up first (one session, one indexed
 SELECT, as the bot's access check does), shows the floor of any command that touches
-the database. Rounds interleave the baselines and the commands for one random
+the database. Rounds interleave the baselines and the commands, each for a random
 koordinator, so noise hits all of them alike. Updates are paced (one every 40 ms):
 the bot, like Telegram, sends at most 30 messages a second, and a tighter loop would
 time the rate limiter's queue instead of the handler.
@@ -109,8 +109,10 @@ async def run(
         log = StatementLog(recording=True).attach(engine)
         next_start = time.perf_counter()
         for i in range(warmup + iterations):
-            chat = rng.choice(chats)
             for name in samples:
+                # A koordinator of its own for each update: one chat gets one message a
+                # second, so /frister right after /neste in the same chat would wait.
+                chat = rng.choice(chats)
                 app, telegram = {"echo": (echo, echo_tg), "floor": (floor, floor_tg)}.get(
                     name, (bot, bot_tg)
                 )
@@ -138,6 +140,10 @@ async def run(
                 print(f"    {ms:6.2f} ms avg  {one_line(text, 150)}")
             await explain(engine, f"{name}'s costliest", [seen.slowest(1)[0]])
     echo_p50, echo_p99 = percentile(samples["echo"], 50), percentile(samples["echo"], 99)
+    # A run with an error logged or an update left without a reply is a MISS, however
+    # fast it was.
+    errors = tally.errors()
+    clean = errors == 0 and silent == 0
     figures = [
         Figure("echo handler p50", echo_p50, "ms"),
         Figure("echo handler p99", echo_p99, "ms"),
@@ -166,15 +172,26 @@ async def run(
                 "ms",
                 echo_p99,
                 "echo p99",
-                f"< {TARGET_MS:.0f} ms, <= {TARGET_RATIO:.0f}x",
-                p99 < TARGET_MS and p99 <= TARGET_RATIO * echo_p99,
+                f"< {TARGET_MS:.0f} ms, <= {TARGET_RATIO:.0f}x, no error, all replied",
+                p99 < TARGET_MS and p99 <= TARGET_RATIO * echo_p99 and clean,
             )
         )
+    figures.append(
+        Figure(
+            "updates: errors logged + updates without a reply",
+            errors + silent,
+            "",
+            target="0",
+            ok=clean,
+        )
+    )
     labels = {"echo": "echo", "floor": "echo after lookup"}
     maxima = ", ".join(f"{labels.get(n, n)} {max(v):.1f} ms" for n, v in samples.items())
     print(
         f"  updates: {iterations} timed rounds (+{warmup} warm-up) over {len(chats):,} "
         f"koordinatorer; slowest: {maxima}; updates without a reply: {silent}; "
-        f"errors logged: {tally.errors()}"
+        f"errors logged: {errors}"
     )
+    for line in tally.summary()[:6]:
+        print(f"    log: {line}")
     return figures

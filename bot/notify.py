@@ -115,8 +115,8 @@ class Notifier(Protocol):
     """Sends to one chat; never raises for a refused message, answers a `Delivery`."""
 
     def turn(self, chat_id: int) -> AbstractAsyncContextManager[None]:
-        """Wait until the chat may be sent to (the channel's pace) and hold that turn;
-        sends inside it do not wait again. The sweep claims a reminder only inside."""
+        """Wait until the chat may be sent to (the channel's pace); the sweep claims a
+        reminder only inside, so no claim waits out a chat's pace."""
         ...
 
     async def send_reminder(self, chat_id: int, view: ReminderView) -> Delivery:

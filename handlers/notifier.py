@@ -5,7 +5,8 @@ timeouts, a blocked bot, a refused message) into a `Delivery` for the services."
 from __future__ import annotations
 
 import asyncio
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterator
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 import httpx
@@ -14,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.notify import Delivery, DigestView, Notice, Notifier, ReminderView
-from bot.reminders.pacing import SendLimiter
+from bot.reminders.pacing import Priority, SendBudget
 from bot.services import Services
 from handlers import callbacks
 from handlers.common import Keyboard, markup_of
@@ -36,12 +37,17 @@ async def send_guarded(
 ) -> Delivery:
     """Send once, retrying flood control and network trouble a bounded number of times.
     A failure after the request may have reached Telegram is not retried: it answers
-    `uncertain`, so a message is never sent twice because an answer got lost."""
+    `uncertain`, so a message is never sent twice because an answer got lost. The send
+    takes a background slot of the sending budget: replies to people go first."""
     delay = 0.5
     for attempt in range(1, attempts + 1):
         try:
             message = await bot.send_message(
-                chat_id, text, parse_mode=ParseMode.HTML, reply_markup=markup
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                rate_limit_args=Priority.BACKGROUND,
             )
             return Delivery.sent(message.message_id)
         except RetryAfter as exc:
@@ -67,14 +73,21 @@ async def send_guarded(
 class TelegramNotifier:
     """`bot.notify.Notifier` for Telegram (also sends the edge's own one-off messages)."""
 
-    def __init__(self, bot: Any, texts: Texts, limiter: SendLimiter) -> None:
+    def __init__(self, bot: Any, texts: Texts, budget: SendBudget) -> None:
         self.bot = bot
         self.texts = texts
-        self.limiter = limiter
+        # The one budget the bot's rate limiter also paces replies with.
+        self.budget = budget
 
     def turn(self, chat_id: int) -> AbstractAsyncContextManager[None]:
-        """The chat's turn at Telegram's pace (sends inside it do not wait again)."""
-        return self.limiter.slot(chat_id)
+        """Once the chat's pace allows a message. Holds nothing: a reply to the same
+        chat may still go first, and the send waits for its slot then."""
+        return self._chat_ready(chat_id)
+
+    @asynccontextmanager
+    async def _chat_ready(self, chat_id: int) -> AsyncIterator[None]:
+        await self.budget.chat_ready(chat_id)
+        yield
 
     async def send_reminder(self, chat_id: int, view: ReminderView) -> Delivery:
         """The reminder with Utført, Åpne sak and the snooze buttons."""
@@ -106,9 +119,9 @@ class TelegramNotifier:
     async def send_text(
         self, chat_id: int, text: str, keyboard: Keyboard | None = None
     ) -> Delivery:
-        """Send a rendered message in the chat's turn (Telegram's pace)."""
-        async with self.limiter.slot(chat_id):
-            return await send_guarded(self.bot, chat_id, str(text), markup_of(keyboard))
+        """Send a rendered message at Telegram's pace, after any waiting replies (the
+        bot's rate limiter takes the slot)."""
+        return await send_guarded(self.bot, chat_id, str(text), markup_of(keyboard))
 
 
 def telegram_notifier(services: Services) -> TelegramNotifier:

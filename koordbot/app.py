@@ -10,7 +10,6 @@ from typing import Any
 
 from telegram.error import Conflict
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -21,13 +20,14 @@ import handlers
 from bot.clock import Clock, SystemClock
 from bot.conversations.definitions import DEFAULT_DIR, FORMS_DIR, Questionnaire, load_all
 from bot.keys import make_cipher
-from bot.reminders.pacing import SendLimiter
+from bot.reminders.pacing import SendBudget
 from bot.reminders.sweep import Sweep
 from bot.services import Services
 from bot.settings import Settings
 from handlers import menus
 from handlers.context import KContext, services_of
 from handlers.notifier import TelegramNotifier
+from koordbot.sending import BudgetRateLimiter
 from koordbot.standin import FakeTelegram, StandinRequest
 from koordbot.updates import PerUserOrder
 from messages import Texts
@@ -57,13 +57,15 @@ def build_application(
     # A broken definition file stops start-up here, naming file, step and reason.
     questionnaires = load_questionnaires(settings, texts)
     token = settings.telegram_bot_token.get_secret_value() or LOCAL_TOKEN
+    # One sending budget: replies to people first, reminders and notices fill the rest.
+    budget = SendBudget(settings.send_per_second, settings.send_per_chat_seconds)
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(token)
         .context_types(ContextTypes(context=KContext))
         # Different people at once, one person's updates in order.
         .concurrent_updates(PerUserOrder(settings.concurrent_updates))
-        .rate_limiter(AIORateLimiter(overall_max_rate=settings.send_per_second, max_retries=3))
+        .rate_limiter(BudgetRateLimiter(budget))
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
     )
@@ -75,7 +77,6 @@ def build_application(
         urls = api_urls(settings)
         builder = builder.base_url(urls["base_url"]).base_file_url(urls["base_file_url"])
     app: App = builder.build()
-    limiter = SendLimiter(settings.send_per_second, settings.send_per_chat_seconds)
     services = Services(
         settings=settings,
         clock=clock or SystemClock(),
@@ -83,7 +84,7 @@ def build_application(
         texts=texts,
         questionnaires=questionnaires,
         forms=load_all(FORMS_DIR, env=texts.env, labels=texts.labels),
-        notifier=TelegramNotifier(app.bot, texts, limiter),
+        notifier=TelegramNotifier(app.bot, texts, budget),
     )
     app.bot_data["services"] = services
     # First among the error handlers, so a 409 is not also logged as a handler fault.

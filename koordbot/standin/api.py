@@ -81,6 +81,12 @@ class FakeTelegram:
                 return m
         return None
 
+    def bot_message(
+        self, chat_id: int, text: str, keyboard: list[list[dict[str, Any]]]
+    ) -> ChatMessage:
+        """A message the bot sent earlier (a benchmark's reminders of this morning)."""
+        return self._new_bot_message(chat_id, text=text, html=text, keyboard=keyboard)
+
     def fail(self, kind: str, method: str | None = None, times: int = 1, **kw: Any) -> None:
         """Make the next `times` matching calls fail with `kind`."""
         self.faults.append(Fault(method=method, kind=kind, times=times, **kw))
