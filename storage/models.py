@@ -235,6 +235,7 @@ class Deadline(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     title: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When it was done or dismissed (a reopened case restores what its closing ended).
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Days before `due` that reminders go out, e.g. "365,182,30" (None = by kind).
     lead_days: Mapped[str | None] = mapped_column(String(40))

@@ -32,6 +32,8 @@ from storage.enums import (
     DeadlineSource,
     DeadlineStatus,
     Level,
+    MeetingKind,
+    MeetingStatus,
     ReminderStatus,
 )
 from storage.models import Case, ConversationRun, Deadline, Meeting, Reminder
@@ -146,7 +148,9 @@ async def set_status(
     """Done, dismissed, open or proposed; pending reminders follow."""
     status = DeadlineStatus(status)
     deadline.status = status
-    if status == DeadlineStatus.DONE:
+    if status not in ACTIVE:
+        # When it was ended (done or dismissed): reopening a case finds what its
+        # closing dismissed by this instant.
         deadline.done_at = now
     if status not in ACTIVE:
         await session.execute(
@@ -280,13 +284,20 @@ async def refresh_case(
 async def refresh_meeting_cadence(
     session: AsyncSession, case: Case, settings: Settings, now: datetime
 ) -> None:
-    """Ansvarsgruppe/IP: a meeting is due an interval after the last one (or appointment)."""
+    """Ansvarsgruppe/IP: a meeting is due an interval after the last ansvarsgruppemøte
+    (or the appointment). Only an ansvarsgruppemøte counts: an arbeidsmøte or another
+    meeting without the person does not reset it (vestre-toten-handbok-samhandling.txt:
+    «ansvarsgruppemgter minimum to ganger i aret», as the seed's OCR spells it)."""
     if case.level not in (Level.ANSVARSGRUPPE, Level.IP):
         await _cadence(session, case, settings, now, KIND_ANSVARSGRUPPEMOTE, None)
         return
     last = await session.scalar(
         select(Meeting.starts_at)
-        .where(Meeting.case_id == case.id, Meeting.status.in_(("planned", "held")))
+        .where(
+            Meeting.case_id == case.id,
+            Meeting.kind == MeetingKind.ANSVARSGRUPPEMOTE,
+            Meeting.status.in_((MeetingStatus.PLANNED, MeetingStatus.HELD)),
+        )
         .order_by(Meeting.starts_at.desc())
         .limit(1)
     )
@@ -373,6 +384,27 @@ async def refresh_transitions(
             lead_days=t.lead_days,
             status=current.status if current else DeadlineStatus.PROPOSED,
         )
+
+
+async def restore_transitions(session: AsyncSession, case: Case, since: datetime) -> None:
+    """A reopened case gets back the transitions its closing dismissed (at or after
+    `since`): as proposals, or open where the koordinator had moved them by hand.
+    Those the koordinator dismissed before the closing stay dismissed. Call
+    `refresh_case` after it: dates follow the case's facts and reminders are planned."""
+    ended = (
+        await session.scalars(
+            select(Deadline).where(
+                Deadline.case_id == case.id,
+                Deadline.source == DeadlineSource.TRANSITION,
+                Deadline.status == DeadlineStatus.DISMISSED,
+                Deadline.done_at >= since,
+            )
+        )
+    ).all()
+    for deadline in ended:
+        deadline.status = DeadlineStatus.OPEN if deadline.pinned else DeadlineStatus.PROPOSED
+        deadline.done_at = None
+    await session.flush()
 
 
 async def shift_school(
