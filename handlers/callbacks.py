@@ -39,7 +39,8 @@ class Verb(StrEnum):
     TRANSITION_MOVE = "tm"  # tm:<deadline>
     TRANSITION_DISMISS = "tx"  # tx:<deadline>
     SCHOOL_SHIFT = "ts"  # ts:<case>:<later|earlier>  shift school transitions a year
-    PROPOSALS = "pd"  # pd:<case>  transition proposals
+    PROPOSALS = "pd"  # pd:<case>  transition proposals (a new screen)
+    PROPOSALS_PAGE = "pp"  # pp:<case>:<page>  another page of the same screen
     NEW_DEADLINE = "nf"  # nf:<case>  a deadline or custom transition by hand
     HANDOVER = "ho"  # ho:<case>  hand over: the checklist
     HANDOVER_TO = "hk"  # hk:<case>:<koordinator>:<wish>  hand over: the new koordinator
@@ -88,6 +89,7 @@ SHAPES: dict[str, str] = {  # keyed by Verb value
     "tx": "n",
     "ts": "nw",
     "pd": "n",
+    "pp": "nn",
     "nf": "n",
     "ho": "n",
     "hk": "nnw",

@@ -168,7 +168,6 @@ class Req:
         except BadRequest as exc:
             log.info("could not remove keyboard: %s", exc)
 
-
     async def working(self, action: str = ChatAction.UPLOAD_DOCUMENT) -> None:
         """Show that something takes a moment («sender fil …»); never fails the update."""
         await self.commit()

@@ -71,6 +71,7 @@ ROUTES: dict[Verb, Route] = {
     Verb.TRANSITION_DISMISS: Route(deadlines_view.on_button),
     Verb.SCHOOL_SHIFT: Route(deadlines_view.on_button),
     Verb.PROPOSALS: Route(deadlines_view.on_button),
+    Verb.PROPOSALS_PAGE: Route(deadlines_view.on_button),
     Verb.NEW_DEADLINE: Route(deadlines_view.on_button),
     Verb.HANDOVER: Route(case_lifecycle.on_button),
     Verb.HANDOVER_TO: Route(case_lifecycle.on_button),

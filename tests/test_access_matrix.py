@@ -72,6 +72,7 @@ def callback_data(case, run, deadline, koordinator_id):
         "tx": f"tx:{d}",
         "ts": f"ts:{c}:later",
         "pd": f"pd:{c}",
+        "pp": f"pp:{c}:1",
         "nf": f"nf:{c}",
         "ho": f"ho:{c}",
         "hk": f"hk:{c}:{koordinator_id}:ja",

@@ -19,6 +19,20 @@ def at(clock, y, m, d, hh=8, mm=0):
     clock.set(datetime(y, m, d, hh, mm, tzinfo=OSLO))
 
 
+async def transitions_screen(chat, *, open_it: bool = True) -> str:
+    """Open «Overganger» on the case card (or take the screen on show, at its first
+    page) and read every page of it (one message, edited in place as pages turn)."""
+    if open_it:
+        await chat.tap("Overganger")
+    screen = chat.last
+    text = screen.text
+    while "Neste side ▶" in chat.buttons():
+        await chat.tap("Neste side ▶")
+        assert chat.last.message_id == screen.message_id
+        text += "\n" + chat.last.text
+    return text
+
+
 async def meeting_due(bot) -> date:
     [due] = [
         d.due
@@ -61,7 +75,7 @@ async def test_reopening_a_case_restores_its_transition_proposals(bot, clock):
     await create_case(kari, "AB", birth="05.2012")
     await kari.tap("Overganger")
     # One the koordinator said no to before the closing stays dismissed.
-    await kari.tap(kari.buttons()[2])  # «Avvis» on the first proposal
+    await kari.tap("Avvis 1")
     before = {
         d.kind: d.status
         for d in await rows(bot, Deadline, Deadline.source == "transition")
@@ -80,5 +94,93 @@ async def test_reopening_a_case_restores_its_transition_proposals(bot, clock):
     }
     assert after == before
     await kari.send("AB")
+    assert "Fyller 18 år – forslag" in await transitions_screen(kari)
+
+
+# ---- the transitions screen ----------------------------------------------------------
+async def test_the_transitions_screen_is_one_message_edited_paged_without_twin_buttons(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "GH", birth="05.2011")
     await kari.tap("Overganger")
-    assert "Fyller 18 år – forslag" in kari.last_text
+    screen = kari.last
+    count = len(kari.bot_messages())
+    # Three items of the checklist at 18 fall in November 2028: their buttons used to
+    # read «✓ 11.2028» three times.
+    labels = kari.buttons()
+    assert len(labels) == len(set(labels))
+    assert "Side 1 av 2" in screen.text and "Neste side ▶" in labels
+    await kari.tap("✓ 1")
+    assert len(kari.bot_messages()) == count
+    assert kari.last.message_id == screen.message_id
+    assert "er bekreftet" in kari.last_text and "Side 1 av 2" in kari.last_text
+    await kari.tap("Neste side ▶")
+    assert "Side 2 av 2" in kari.last_text and "◀ Forrige side" in kari.buttons()
+    numbers = [b.split()[-1] for b in kari.buttons() if b.startswith("Avvis ")]
+    await kari.tap(f"Avvis {numbers[0]}")
+    assert "er avvist" in kari.last_text and "Side 2 av 2" in kari.last_text
+    await kari.tap("Skolegang et år senere")
+    assert "Skoleløpet er forskjøvet 1 år" in kari.last_text
+    assert len(kari.bot_messages()) == count
+    labels = kari.buttons()
+    assert len(labels) == len(set(labels))
+
+
+# ---- a moved Vg1 start carries its application deadlines -----------------------------
+async def vg1_dates(bot) -> dict[str, date]:
+    return {
+        d.kind: d.due
+        for d in await rows(bot, Deadline, Deadline.source == "transition")
+        if d.status in ("proposed", "open")
+        and d.kind
+        in (
+            "vgs_melding_fylket",
+            "vgs_soknadsfrist_fortrinnsrett",
+            "vgs_soknadsfrist_ordinaer",
+            "vgs_start",
+            "vgs_slutt",
+        )
+    }
+
+
+async def test_a_school_shift_moves_the_vg1_deadlines_to_the_next_working_day(bot):
+    # Forskrift til opplæringslova § 6-8: 1 February and 1 March 2031 are Saturdays.
+    kari = await bot.registered_user()
+    await create_case(kari, "KL", birth="05.2014")
+    assert await vg1_dates(bot) == {
+        "vgs_melding_fylket": date(2029, 10, 1),
+        "vgs_soknadsfrist_fortrinnsrett": date(2030, 2, 1),
+        "vgs_soknadsfrist_ordinaer": date(2030, 3, 1),
+        "vgs_start": date(2030, 8, 15),
+        "vgs_slutt": date(2033, 6, 20),
+    }
+    await kari.tap("Overganger")
+    await kari.tap("Skolegang et år senere")
+    assert await vg1_dates(bot) == {
+        "vgs_melding_fylket": date(2030, 10, 1),
+        "vgs_soknadsfrist_fortrinnsrett": date(2031, 2, 3),
+        "vgs_soknadsfrist_ordinaer": date(2031, 3, 3),
+        "vgs_start": date(2031, 8, 15),
+        "vgs_slutt": date(2034, 6, 20),
+    }
+
+
+async def test_moving_the_vg1_start_by_hand_moves_its_application_deadlines(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "KL", birth="05.2014")
+    [start] = await rows(bot, Deadline, Deadline.kind == "vgs_start")
+    await kari.tap("Overganger")
+    await kari.press(f"tm:{start.id}")
+    await kari.send("18.08.2031")
+    assert "18. august 2031" in kari.last_text
+    assert await vg1_dates(bot) == {
+        "vgs_melding_fylket": date(2030, 10, 1),
+        "vgs_soknadsfrist_fortrinnsrett": date(2031, 2, 3),
+        "vgs_soknadsfrist_ordinaer": date(2031, 3, 3),
+        "vgs_start": date(2031, 8, 18),
+        # The end of upper secondary has its own adjustment (issue 13), not this one.
+        "vgs_slutt": date(2033, 6, 20),
+    }
+    # The moved deadlines are still proposals the koordinator confirms.
+    statuses = {d.kind: d.status for d in await rows(bot, Deadline, Deadline.status != "dismissed")}
+    assert statuses["vgs_soknadsfrist_ordinaer"] == "proposed"
+    assert statuses["vgs_start"] == "open"

@@ -249,6 +249,12 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
     "lifecycle/appoint_button.j2": {"new": _koordinator()},
     "conv/finished.j2": {"deadlines": [("tiltak", TODAY), ("mote", date(2027, 1, 5))]},
     "conv/header.j2": {"items": ["Mål 1", "Tiltak 2"]},
+    "deadlines/proposals.j2": {
+        "numbered": [(1, DUE), (2, DUE2)],
+        "page": 2,
+        "pages": 3,
+        "note": "✓ Fyller 18 år er bekreftet.",
+    },
     "notices/long_overdue.j2": {"items": [(1, ALIAS, "Kari", "tiltak", TODAY)]},
     "registration/done.j2": {"tjenestested": "Skole"},
     "reminders/digest.j2": {"items": [(ALIAS, DUE), ("C.D.", DUE2)]},

@@ -24,7 +24,7 @@ from bot.rules.cadences import (
     next_meeting_due,
     oppstart_due,
 )
-from bot.rules.transitions import DEFAULT_VGS_YEARS, transitions_for
+from bot.rules.transitions import DEFAULT_VGS_YEARS, KIND_VGS_START, transitions_for
 from bot.settings import Settings
 from storage.enums import (
     Arena,
@@ -183,6 +183,9 @@ async def move(
     deadline.pinned = True
     deadline.snoozed_until = None
     await schedule(session, deadline, case, settings, now)
+    if deadline.source_ref == f"transition:{KIND_VGS_START}":
+        # A moved Vg1 start (a school shift) moves its application deadlines with it.
+        await refresh_transitions(session, case, settings, local_day(now, settings), now)
 
 
 async def snooze(
@@ -332,7 +335,14 @@ async def _cadence(
 async def refresh_transitions(
     session: AsyncSession, case: Case, settings: Settings, today: date, now: datetime
 ) -> None:
-    """Transition proposals from birth month/year, arena and school shift."""
+    """Transition proposals from birth month/year, arena and school shift; a Vg1 start
+    the koordinator moved by hand carries its application deadlines."""
+    existing = {
+        d.source_ref: d
+        for d in await active_of(session, case.id)
+        if (d.source_ref or "").startswith("transition:")
+    }
+    moved_vg1 = existing.get(f"transition:{KIND_VGS_START}")
     wanted = {}
     if case.birth_year is not None:
         arena = case.arena if case.arena in tuple(Arena) else None
@@ -345,13 +355,9 @@ async def refresh_transitions(
             county_notice=settings.county_notice,
             role=case.role,
             today=today,
+            vg1_start=moved_vg1.due if moved_vg1 is not None and moved_vg1.pinned else None,
         ):
             wanted[f"transition:{t.kind}"] = t
-    existing = {
-        d.source_ref: d
-        for d in await active_of(session, case.id)
-        if (d.source_ref or "").startswith("transition:")
-    }
     for ref, deadline in existing.items():
         if ref not in wanted and not deadline.pinned:
             await set_status(session, deadline, DeadlineStatus.DISMISSED, now)
