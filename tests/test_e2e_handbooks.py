@@ -8,8 +8,8 @@ from datetime import date, datetime
 from storage.models import Case, Deadline, Koordinator
 from tests.conftest import OSLO
 from tests.harness import rows
-from tests.test_e2e_issue13b import transitions_screen
 from tests.test_e2e_cases import create_case
+from tests.test_e2e_issue13b import transitions_screen
 
 
 def at(clock, y, m, d, hh=8, mm=0):
