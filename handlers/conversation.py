@@ -93,7 +93,15 @@ async def show(req: Req, reply: Reply, pressed: str | None = None) -> None:
         await req.drop_keyboard(_pressed_label(req, reply, pressed))
     for event in reply.events:
         if event == "intro":
-            await req.reply("conv/intro", title=reply.title, alias=reply.alias, intro=reply.intro)
+            await req.reply(
+                "conv/intro",
+                _evaluated_keyboard(req, reply),
+                title=reply.title,
+                alias=reply.alias,
+                intro=reply.intro,
+                evaluated=reply.evaluated,
+                in_form=weblinks.in_form_mode(req),
+            )
         elif event == "resumed":
             await req.reply("conv/resumed", title=reply.title, alias=reply.alias)
         elif event in ("note_saved", "corrected"):
@@ -115,6 +123,14 @@ async def show(req: Req, reply: Reply, pressed: str | None = None) -> None:
         await show_summary(req, then)
     elif isinstance(then, Gone):
         await req.reply(GONE.get(then.reason, "errors/stale_button"), **then.detail)
+
+
+def _evaluated_keyboard(req: Req, reply: Reply) -> list[list[Button]] | None:
+    """The goals' own words are not in the chat; with the web form on, one button
+    opens the kartlegging they come from."""
+    if reply.evaluated is None or not weblinks.in_form_mode(req):
+        return None
+    return [[weblinks.run_button(req, reply.evaluated.run_id)]]
 
 
 def _error_values(invalid: Invalid) -> dict[str, object]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage.models import Case, Deadline
+from storage.models import Deadline
 from tests.conftest import OSLO
 from tests.harness import rows
 from tests.test_e2e_cases import create_case
@@ -184,3 +184,29 @@ async def test_moving_the_vg1_start_by_hand_moves_its_application_deadlines(bot)
     statuses = {d.kind: d.status for d in await rows(bot, Deadline, Deadline.status != "dismissed")}
     assert statuses["vgs_soknadsfrist_ordinaer"] == "proposed"
     assert statuses["vgs_start"] == "open"
+
+
+# ---- the evaluation shows what it evaluates -----------------------------------------
+async def test_the_evaluation_shows_the_goals_and_tiltak_by_number_not_their_words(bot):
+    # vestre-toten-handbok-samhandling.txt: «Evalueringen bgr inneholde: Er malene nadd?
+    # Har tiltakene fungert …» (the seed's OCR). The chat carries structure only (numbers,
+    # dates, status); the words stay in the kartlegging.
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/kartlegging AB")
+    await run_to_end(kari, goals=2, tiltak=1, text="Lese bøker på egen hånd")
+    replies = await kari.send("/evaluering AB")
+    intro = replies[0]
+    assert "Dette evalueres" in intro
+    assert "• Mål 1" in intro and "• Mål 2" in intro
+    assert "Tiltak 1 · Mål 1: frist 24.12.2026 (åpen)" in intro
+    assert "Tiltak 1 · Mål 2: frist 24.12.2026 (åpen)" in intro
+    assert "Lese bøker" not in intro
+    assert "«Samtaler og svar» på saken" in intro
+
+
+async def test_an_evaluation_without_a_kartlegging_lists_nothing(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    replies = await kari.send("/evaluering AB")
+    assert "Dette evalueres" not in replies[0]

@@ -18,6 +18,7 @@ import pytest
 
 from bot.conversations.definitions import DEFAULT_DIR, FORMS_DIR, load_all
 from bot.conversations.engine import CaseFacts
+from bot.conversations.outcomes import Evaluated, EvaluatedTiltak
 from bot.deadlines import CaseLine, Due
 from bot.export_pdf import CaseSummary
 from bot.statistics import compute, render_text
@@ -249,6 +250,15 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
     "lifecycle/appoint_button.j2": {"new": _koordinator()},
     "conv/finished.j2": {"deadlines": [("tiltak", TODAY), ("mote", date(2027, 1, 5))]},
     "conv/header.j2": {"items": ["Mål 1", "Tiltak 2"]},
+    "conv/intro.j2": {
+        "evaluated": Evaluated(
+            run_id=1,
+            goals=(
+                (1, (EvaluatedTiltak(1, 1, TODAY, "open"), EvaluatedTiltak(1, 2, None, None))),
+                (2, ()),
+            ),
+        )
+    },
     "deadlines/proposals.j2": {
         "numbered": [(1, DUE), (2, DUE2)],
         "page": 2,
@@ -490,7 +500,12 @@ def _as_shown(
         (
             "intro",
             texts.render(
-                "conv/intro", title=definition.title, alias=ALIAS, intro=rendered["intro"]
+                "conv/intro",
+                title=definition.title,
+                alias=ALIAS,
+                intro=rendered["intro"],
+                evaluated=None,
+                in_form=False,
             ),
         ),
         (

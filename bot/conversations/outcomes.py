@@ -124,6 +124,26 @@ class RunItem:
 
 
 @dataclass(frozen=True)
+class EvaluatedTiltak:
+    """A tiltak under evaluation as the chat shows it: its place, date and status,
+    never what it is (the chat carries structure; the text stays in the run)."""
+
+    goal: int
+    number: int
+    due: date | None
+    status: str | None  # the deadline's status (open, done, dismissed), None undated
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """The goals and tiltak an evaluation looks at: numbers from the latest finished
+    kartlegging (`run_id`), each goal with its tiltak."""
+
+    run_id: int
+    goals: tuple[tuple[int, tuple[EvaluatedTiltak, ...]], ...]
+
+
+@dataclass(frozen=True)
 class Reply:
     """What happened, in order: `events` to tell (note_saved, corrected, intro,
     resumed, paused_other), then the thing to show."""
@@ -136,3 +156,5 @@ class Reply:
     moment: datetime | None = None
     # The answer a button gave (step, value, skipped), to leave under the question.
     answered: tuple[Step, Any, bool] | None = None
+    # What an evaluation evaluates, shown with its intro.
+    evaluated: Evaluated | None = None

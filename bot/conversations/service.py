@@ -9,6 +9,7 @@ import dataclasses
 from typing import Any
 
 from bot import cases, dialogs, runs
+from bot.conversations import evaluated as evaluation
 from bot.conversations import outputs
 from bot.conversations.base import CONVERSATION, Run
 from bot.conversations.cursor import Cursor
@@ -65,12 +66,18 @@ class Conversations(Review):
         run.save_cursor(now, new_token=False)
         await self._open(run)
         intro = run.engine.render(q.intro, {})
+        evaluated = None
+        if kind == evaluation.EVALUERING and evaluation.KARTLEGGING in self.services.questionnaires:
+            evaluated = await evaluation.under_evaluation(
+                self.session, case, self.definition(evaluation.KARTLEGGING)
+            )
         return Reply(
             await self._next_or_finish(run),
             events=(*events, "intro"),
             intro=intro,
             title=q.title,
             alias=case.alias,
+            evaluated=evaluated,
         )
 
     async def pause(self) -> Paused | None:

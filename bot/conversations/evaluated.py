@@ -1,0 +1,68 @@
+"""What an evaluation looks at: the goals and tiltak of the latest finished
+kartlegging, by number, with each tiltak's date and status (issue 13: «show the goals
+and tiltak being evaluated»). Only structure: what a goal or tiltak says is free text
+about the person and stays in the run (the web form shows it, where it is on)."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import runs
+from bot.conversations import outputs
+from bot.conversations.model import Questionnaire
+from bot.conversations.outcomes import Evaluated, EvaluatedTiltak
+from bot.deadlines import ACTIVE
+from storage.models import Case, Deadline
+
+KARTLEGGING = "kartlegging"
+EVALUERING = "evaluering"
+
+
+async def under_evaluation(
+    session: AsyncSession, case: Case, kartlegging: Questionnaire
+) -> Evaluated | None:
+    """The goals and tiltak of the case's latest finished kartlegging, or None when
+    there is none (or it set no goals)."""
+    finished = [
+        r
+        for r in await runs.runs_of(session, case.id)
+        if r.kind == KARTLEGGING and r.status == runs.FINISHED
+    ]
+    if not finished:
+        return None
+    run = max(finished, key=lambda r: (r.finished_at or r.started_at, r.id))
+    goals = outputs.goals(kartlegging, await runs.current_answers(session, run.id))
+    if not goals:
+        return None
+    goal_step, tiltak_step = kartlegging.with_role("goal"), kartlegging.with_role("tiltak")
+    assert goal_step is not None and tiltak_step is not None  # goals() found them
+    prefix = f"run:{run.id}:"
+    dated = (
+        await session.scalars(
+            select(Deadline)
+            .where(Deadline.case_id == case.id, Deadline.source_ref.startswith(prefix))
+            .order_by(Deadline.id)
+        )
+    ).all()
+
+    def status_of(goal: int, number: int) -> str | None:
+        place = f"{prefix}{goal_step.id}#{goal}/{tiltak_step.id}#{number}/"
+        mine = [d for d in dated if (d.source_ref or "").startswith(place)]
+        live = [d for d in mine if d.status in ACTIVE]
+        chosen = (live or mine)[-1:] if mine else []
+        return str(chosen[0].status) if chosen else None
+
+    return Evaluated(
+        run_id=run.id,
+        goals=tuple(
+            (
+                g.number,
+                tuple(
+                    EvaluatedTiltak(g.number, t.number, t.due, status_of(g.number, t.number))
+                    for t in g.tiltak
+                ),
+            )
+            for g in goals
+        ),
+    )
