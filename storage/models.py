@@ -244,6 +244,9 @@ class Deadline(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # When the KE was told this deadline is long overdue (one notice per deadline).
     ke_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the KE was asked to take up the case's Vg1 transition (a Vg1 start deadline;
+    # one notice per deadline, `bot.rules.transitions.vg1_ke_day`).
+    ke_brought_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Meeting(Base):

@@ -210,3 +210,26 @@ async def test_an_evaluation_without_a_kartlegging_lists_nothing(bot):
     await create_case(kari, "AB")
     replies = await kari.send("/evaluering AB")
     assert "Dette evalueres" not in replies[0]
+
+
+# ---- the Vg1 case is brought to the KE ----------------------------------------------
+def ke_texts(bot):
+    return [m.text for m in bot.telegram.messages(bot.admin().user_id) if m.from_bot]
+
+
+async def test_the_vg1_case_is_brought_to_the_ke_once_when_it_comes_up(bot, clock):
+    # skaun-koordinerende-team.txt: «Ved overgang til videregående skole tas saken opp i
+    # Koordinerende team og det avtales hvem som skal følge opp saken fra kommunen».
+    kari = await bot.registered_user("Kari Nordmann")
+    await create_case(kari, "AB", birth="05.2012")  # Vg1 15 August 2028
+    await bot.sweep()
+    assert not [t for t in ke_texts(bot) if "videregående" in t]
+    at(clock, 2027, 8, 16)  # 365 days before the start: about the start of 10th grade
+    await bot.sweep()
+    [notice] = [t for t in ke_texts(bot) if "Overgang til videregående" in t]
+    assert "tas opp i koordinerende enhet" in notice
+    assert "Avtal hvem som følger opp saken fra kommunen" in notice
+    assert "AB (Kari Nordmann): Start i videregående 15.08.2028" in notice
+    at(clock, 2027, 9, 1)
+    await bot.sweep()
+    assert len([t for t in ke_texts(bot) if "Overgang til videregående" in t]) == 1

@@ -10,10 +10,12 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.rules.transitions import (
+    KE_VG1_LEAD_DAYS,
     Transition,
     transitions_for,
     vg1_application_year,
     vg1_deadlines,
+    vg1_ke_day,
 )
 from bot.rules.workdays import is_working_day
 
@@ -83,3 +85,19 @@ def test_the_applications_of_a_moved_vg1_follow_section_6_8(start, notice) -> No
         assert due["vgs_melding_fylket"] < ordinary
     else:
         assert "vgs_melding_fylket" not in due
+
+
+@given(birth_years, birth_months, shifts)
+def test_the_ke_takes_up_the_vg1_case_before_its_deadlines(year, month, shift) -> None:
+    # skaun-koordinerende-team.txt: «Ved overgang til videregående skole tas saken opp i
+    # Koordinerende team og det avtales hvem som skal følge opp saken fra kommunen».
+    items = transitions_for(year, month, None, school_shift_years=shift)
+    due = vg1_items(items)
+    start = due["vgs_start"]
+    day = vg1_ke_day(start)
+    # With the first reminder of the change of school, and before the county notice
+    # (1 October in 10th grade) and both application deadlines.
+    assert day == start - timedelta(days=KE_VG1_LEAD_DAYS)
+    start_lead = next(t for t in items if t.kind == "vgs_start").lead_days[0]
+    assert KE_VG1_LEAD_DAYS == start_lead
+    assert day < due["vgs_melding_fylket"] < due["vgs_soknadsfrist_fortrinnsrett"]

@@ -266,6 +266,7 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
         "note": "✓ Fyller 18 år er bekreftet.",
     },
     "notices/long_overdue.j2": {"items": [(1, ALIAS, "Kari", "tiltak", TODAY)]},
+    "notices/vg1_case.j2": {"items": [(1, ALIAS, "Kari", TODAY)]},
     "registration/done.j2": {"tjenestested": "Skole"},
     "reminders/digest.j2": {"items": [(ALIAS, DUE), ("C.D.", DUE2)]},
 }

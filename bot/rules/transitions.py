@@ -141,6 +141,8 @@ DEFAULT_COUNTY_NOTICE = (10, 1)
 RECENT_PAST_DAYS = 30
 
 _LEAD_ARENA_CHANGE: tuple[int, ...] = (365, 182, 30)
+# The Vg1 case goes to the KE with the first reminder of the change of school.
+KE_VG1_LEAD_DAYS = _LEAD_ARENA_CHANGE[0]
 _LEAD_BARNEHAGE: tuple[int, ...] = (182, 90, 30)
 _LEAD_PLANNING_POINT: tuple[int, ...] = (14,)
 _LEAD_COUNTY_NOTICE: tuple[int, ...] = (120, 30, 7)
@@ -277,6 +279,16 @@ def vg1_deadlines(application_year: int, county_notice: tuple[int, int] | None) 
         year = application_year - 1 if month >= SCHOOL_START_MONTH else application_year
         items.append(school(KIND_VGS_MELDING_FYLKET, date(year, month, day), _LEAD_COUNTY_NOTICE))
     return items
+
+
+def vg1_ke_day(vg1_start: date) -> date:
+    """The day the KE is asked to take up a case's Vg1 transition: `KE_VG1_LEAD_DAYS`
+    before the start, with the first reminder of the change of school (about the start
+    of 10th grade), so the KE has decided who follows the case up from the municipality
+    before the county notice and the application deadlines (skaun-koordinerende-team.txt:
+    «Ved overgang til videregående skole tas saken opp i Koordinerende team og det
+    avtales hvem som skal følge opp saken fra kommunen»)."""
+    return vg1_start - timedelta(days=KE_VG1_LEAD_DAYS)
 
 
 def _school_transitions(
