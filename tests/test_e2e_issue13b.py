@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage.models import Deadline
+from storage.models import Answer, Deadline
 from tests.conftest import OSLO
 from tests.harness import rows
 from tests.test_e2e_cases import create_case
-from tests.test_e2e_conversations import run_to_end
+from tests.test_e2e_conversations import answer_current, run_to_end
 
 
 def at(clock, y, m, d, hh=8, mm=0):
@@ -233,3 +233,43 @@ async def test_the_vg1_case_is_brought_to_the_ke_once_when_it_comes_up(bot, cloc
     at(clock, 2027, 9, 1)
     await bot.sweep()
     assert len([t for t in ke_texts(bot) if "Overgang til videregående" in t]) == 1
+
+
+async def test_a_life_area_put_off_comes_up_in_the_next_evaluation(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/kartlegging AB")
+    seen: dict[str, int] = {}
+    for _ in range(200):
+        last = kari.last_text
+        if "svarene er lagret" in last:
+            break
+        if "Vil dere kartlegge helse nå?" in last or "Vil dere kartlegge bolig" in last:
+            await kari.tap("Senere")
+        else:
+            await answer_current(kari, seen=seen)
+    assert "står på listen neste gang dere evaluerer" in kari.last_text
+    replies = await kari.send("/evaluering AB")
+    assert "Satt til «Senere» i kartleggingen: Helse, Bolig. Ta dem opp nå." in replies[0]
+
+
+# ---- the smaller items ---------------------------------------------------------------
+async def test_kontaktform_annet_asks_which(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/oppstart AB")
+    seen: dict[str, int] = {}
+    for _ in range(100):
+        if "helst bli kontaktet?" in kari.last_text:
+            break
+        await answer_current(kari, seen=seen)
+    await kari.tap("Annet")
+    for _ in range(3):
+        if "Hvilken annen kontaktform?" in kari.last_text:
+            break
+        await answer_current(kari, seen=seen)  # a note, if the step offers one
+    assert "Hvilken annen kontaktform?" in kari.last_text
+    await kari.send("Gjennom skolen")
+    assert "Hvilken annen kontaktform?" not in kari.last_text
+    [answer] = await rows(bot, Answer, Answer.path == "kontaktform_annet")
+    assert answer.value == "Gjennom skolen"

@@ -257,6 +257,7 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
                 (1, (EvaluatedTiltak(1, 1, TODAY, "open"), EvaluatedTiltak(1, 2, None, None))),
                 (2, ()),
             ),
+            later=("helse", "bolig"),
         )
     },
     "deadlines/proposals.j2": {

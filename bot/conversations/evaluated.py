@@ -13,7 +13,7 @@ from bot.conversations import outputs
 from bot.conversations.model import Questionnaire
 from bot.conversations.outcomes import Evaluated, EvaluatedTiltak
 from bot.deadlines import ACTIVE
-from storage.models import Case, Deadline
+from storage.models import Answer, Case, Deadline
 
 KARTLEGGING = "kartlegging"
 EVALUERING = "evaluering"
@@ -22,8 +22,8 @@ EVALUERING = "evaluering"
 async def under_evaluation(
     session: AsyncSession, case: Case, kartlegging: Questionnaire
 ) -> Evaluated | None:
-    """The goals and tiltak of the case's latest finished kartlegging, or None when
-    there is none (or it set no goals)."""
+    """The goals and tiltak of the case's latest finished kartlegging and the life
+    areas it put off, or None when there is none (or it has neither)."""
     finished = [
         r
         for r in await runs.runs_of(session, case.id)
@@ -32,11 +32,12 @@ async def under_evaluation(
     if not finished:
         return None
     run = max(finished, key=lambda r: (r.finished_at or r.started_at, r.id))
-    goals = outputs.goals(kartlegging, await runs.current_answers(session, run.id))
-    if not goals:
+    answers = await runs.current_answers(session, run.id)
+    goals = outputs.goals(kartlegging, answers)
+    later = put_off(kartlegging, answers)
+    if not goals and not later:
         return None
     goal_step, tiltak_step = kartlegging.with_role("goal"), kartlegging.with_role("tiltak")
-    assert goal_step is not None and tiltak_step is not None  # goals() found them
     prefix = f"run:{run.id}:"
     dated = (
         await session.scalars(
@@ -47,6 +48,8 @@ async def under_evaluation(
     ).all()
 
     def status_of(goal: int, number: int) -> str | None:
+        if goal_step is None or tiltak_step is None:
+            return None
         place = f"{prefix}{goal_step.id}#{goal}/{tiltak_step.id}#{number}/"
         mine = [d for d in dated if (d.source_ref or "").startswith(place)]
         live = [d for d in mine if d.status in ACTIVE]
@@ -65,4 +68,16 @@ async def under_evaluation(
             )
             for g in goals
         ),
+        later=later,
     )
+
+
+def put_off(kartlegging: Questionnaire, answers: dict[str, Answer]) -> tuple[str, ...]:
+    """The steps (life areas) answered with their option of role `later` («Senere»)."""
+    found = []
+    for step in kartlegging.steps:
+        later = next((o for o in step.options if o.role == "later"), None)
+        answer = answers.get(step.id)
+        if later and answer is not None and not answer.skipped and answer.value == later.value:
+            found.append(step.id)
+    return tuple(found)

@@ -136,11 +136,13 @@ class EvaluatedTiltak:
 
 @dataclass(frozen=True)
 class Evaluated:
-    """The goals and tiltak an evaluation looks at: numbers from the latest finished
-    kartlegging (`run_id`), each goal with its tiltak."""
+    """What an evaluation looks at, from the latest finished kartlegging (`run_id`):
+    each goal by number with its tiltak, and the life areas put off «Senere» there
+    (their step ids; label group `life_area`)."""
 
     run_id: int
     goals: tuple[tuple[int, tuple[EvaluatedTiltak, ...]], ...]
+    later: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
