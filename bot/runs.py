@@ -87,6 +87,20 @@ async def unfinished_run(session: AsyncSession, case_id: int, kind: str) -> Conv
     )
 
 
+async def latest_finished(session: AsyncSession, case_id: int, kind: str) -> ConversationRun | None:
+    """The case's most recently finished run of this kind, if any."""
+    return await session.scalar(
+        select(ConversationRun)
+        .where(
+            ConversationRun.case_id == case_id,
+            ConversationRun.kind == kind,
+            ConversationRun.status == FINISHED,
+        )
+        .order_by(ConversationRun.finished_at.desc(), ConversationRun.id.desc())
+        .limit(1)
+    )
+
+
 async def latest_paused_of(
     session: AsyncSession, koordinator: Koordinator
 ) -> ConversationRun | None:

@@ -305,6 +305,18 @@ async def _tidy(req: Req, ids: list[int]) -> bool:
 
 async def offer(req: Req, found: Offer) -> None:
     b = req.texts.button
+    if found.finished_run is not None:
+        await req.reply(
+            "conv/held_before",
+            [
+                [(b("start_anew"), callbacks.make("k", found.case_id, found.kind, "new"))],
+                [(b("summary"), callbacks.make("s", found.finished_run))],
+            ],
+            title=found.title,
+            alias=found.alias,
+            held=found.started,
+        )
+        return
     keyboard = [
         [
             (b("continue"), callbacks.make("k", found.case_id, found.kind, "resume")),

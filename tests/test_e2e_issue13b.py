@@ -273,3 +273,19 @@ async def test_kontaktform_annet_asks_which(bot):
     assert "Hvilken annen kontaktform?" not in kari.last_text
     [answer] = await rows(bot, Answer, Answer.path == "kontaktform_annet")
     assert answer.value == "Gjennom skolen"
+
+
+async def test_oppstart_again_after_it_was_held_asks_first(bot, clock):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/oppstart AB")
+    await run_to_end(kari)
+    at(clock, 2026, 12, 1)
+    replies = await kari.send("/oppstart AB")
+    assert replies == [
+        "Oppstartsamtale med AB ble holdt 24. november 2026. Vil du starte en ny? "
+        "Svarene fra den forrige blir liggende."
+    ]
+    assert kari.buttons() == ["Start en ny", "Se svarene"]
+    await kari.tap("Start en ny")
+    assert "Oppstartsamtale – AB" in kari.replies()[0]

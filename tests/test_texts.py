@@ -250,6 +250,7 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
     "lifecycle/appoint_button.j2": {"new": _koordinator()},
     "conv/finished.j2": {"deadlines": [("tiltak", TODAY), ("mote", date(2027, 1, 5))]},
     "conv/header.j2": {"items": ["Mål 1", "Tiltak 2"]},
+    "conv/held_before.j2": {"held": TODAY},
     "conv/intro.j2": {
         "evaluated": Evaluated(
             run_id=1,

@@ -72,13 +72,15 @@ class Paused:
 
 @dataclass(frozen=True)
 class Offer:
-    """An unfinished run of this kind exists: continue it or start again?"""
+    """An unfinished run of this kind exists: continue it or start again? Or, for a
+    conversation held once (`finished_run` set), it was held on `started`: start anew?"""
 
     case_id: int
     kind: str
     alias: str
     title: str
     started: date | None
+    finished_run: int | None = None
 
 
 @dataclass(frozen=True)

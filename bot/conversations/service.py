@@ -33,6 +33,9 @@ from storage.enums import CaseStatus
 from storage.models import Case
 
 NOTE_MAX = 500
+# Conversations held once per case (a new koordinator holds a new one): starting one
+# again after it was finished asks first.
+HELD_ONCE = frozenset({"oppstart"})
 
 
 class Conversations(Review):
@@ -54,6 +57,19 @@ class Conversations(Review):
                     self._local_date(existing.started_at),
                 )
             )
+        if existing is None and not fresh and kind in HELD_ONCE:
+            held = await runs.latest_finished(self.session, case.id, kind)
+            if held is not None:
+                return Reply(
+                    Offer(
+                        case.id,
+                        kind,
+                        case.alias,
+                        self.definition(kind).title,
+                        self._local_date(held.finished_at or held.started_at),
+                        finished_run=held.id,
+                    )
+                )
         now = self.services.now()
         if existing is not None:
             await runs.set_status(self.session, existing, runs.ABANDONED, now)
