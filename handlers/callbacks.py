@@ -51,6 +51,7 @@ class Verb(StrEnum):
     REOPEN = "ro"  # ro:<case>  reopen a closed case
     DELETE = "dl"  # dl:<case>  delete: ask
     DELETE_CONFIRMED = "dy"  # dy:<case>
+    TIDY = "td"  # td:<on|off>  tidy mode, the answer to /ryddig
     KOORDINATOR = "ko"  # ko:<koordinator>  admin: one koordinator
     DEACTIVATE = "kd"  # kd:<koordinator>
     REACTIVATE = "kr"  # kr:<koordinator>
@@ -99,6 +100,7 @@ SHAPES: dict[str, str] = {  # keyed by Verb value
     "ro": "n",
     "dl": "n",
     "dy": "n",
+    "td": "w",
     "ko": "n",
     "kd": "n",
     "kr": "n",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage.models import Answer, Deadline
+from storage.models import Answer, Deadline, Koordinator
 from tests.conftest import OSLO
 from tests.harness import rows
 from tests.test_e2e_cases import create_case
@@ -289,3 +289,20 @@ async def test_oppstart_again_after_it_was_held_asks_first(bot, clock):
     assert kari.buttons() == ["Start en ny", "Se svarene"]
     await kari.tap("Start en ny")
     assert "Oppstartsamtale – AB" in kari.replies()[0]
+
+
+async def test_ryddig_without_a_word_shows_the_setting_and_asks(bot):
+    kari = await bot.registered_user()
+    replies = await kari.send("/ryddig")
+    assert "Ryddig modus er på." in replies[0] and "Vil du ha den på eller av?" in replies[0]
+    assert kari.buttons() == ["Slå på", "Slå av"]
+    [me] = await rows(bot, Koordinator, Koordinator.telegram_user_id == kari.user_id)
+    assert me.tidy_mode is True  # asking changes nothing
+    await kari.tap("Slå av")
+    assert "Ryddig modus er av" in kari.last_text and not kari.last.keyboard
+    [me] = await rows(bot, Koordinator, Koordinator.telegram_user_id == kari.user_id)
+    assert me.tidy_mode is False
+    replies = await kari.send("/ryddig")
+    assert "Ryddig modus er av." in replies[0]
+    replies = await kari.send("/ryddig på")
+    assert "Ryddig modus er på" in replies[0]
