@@ -121,7 +121,7 @@ async def test_tidy_mode_removes_questions_and_answers(bot):
     assert any(m.text == "Rådhuset" and not m.from_bot for m in deleted)
     assert not finished.deleted
     await kari.send("/ryddig")
-    replies = await kari.tap("Slå av")
+    await kari.tap("Slå av")
     assert "Ryddig modus er av" in kari.last_text
     await kari.send("/mote AB")
     await kari.tap("Start på nytt") if "Start på nytt" in kari.buttons() else None
