@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from storage.models import Answer, Deadline, Koordinator
+from storage.models import Answer, Case, Deadline, Koordinator
 from tests.conftest import OSLO
 from tests.harness import rows
 from tests.test_e2e_cases import create_case
@@ -306,3 +306,20 @@ async def test_ryddig_without_a_word_shows_the_setting_and_asks(bot):
     assert "Ryddig modus er av." in replies[0]
     replies = await kari.send("/ryddig på")
     assert "Ryddig modus er på" in replies[0]
+
+
+async def test_the_admin_who_hands_over_is_not_told_she_loses_access(bot):
+    kari = await bot.registered_user("Kari Nordmann")
+    anne = bot.admin()
+    await create_case(anne, "AB")
+    await anne.tap("Bytt koordinator")
+    for answer in ("Ja", "Ja", "Ja", "Ikke spurt", "Ja"):
+        await anne.tap(answer)
+    await anne.tap("Kari Nordmann (Skole)")
+    told = "\n".join(anne.replies())
+    assert "AB er overført til Kari Nordmann, som har fått saken." in told
+    assert "ikke lenger tilgang" not in told
+    assert "Som administrator kan du fortsatt åpne den fra /koordinatorer." in told
+    [case] = await rows(bot, Case)
+    [kari_row] = await rows(bot, Koordinator, Koordinator.telegram_user_id == kari.user_id)
+    assert case.koordinator_id == kari_row.id

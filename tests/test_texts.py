@@ -107,6 +107,7 @@ MEETING = SimpleNamespace(
 COMMON: dict[str, Any] = {
     "active": 1,
     "admin": "Anne Admin",
+    "keeps_access": False,
     "appoints": False,
     "age": 15,
     "age_max": 16,
@@ -333,6 +334,7 @@ MANY: dict[str, Any] = {
     "data": _my_data(2),
     "free_text": "form",
     "in_form": True,
+    "keeps_access": True,
     "case_count": 2,
     "cases_count": 2,
     "closed": 2,
