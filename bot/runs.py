@@ -87,6 +87,19 @@ async def unfinished_run(session: AsyncSession, case_id: int, kind: str) -> Conv
     )
 
 
+async def runs_with_answers(session: AsyncSession, run_ids: list[int]) -> set[int]:
+    """Which of these runs hold at least one answer."""
+    if not run_ids:
+        return set()
+    return set(
+        (
+            await session.scalars(
+                select(Answer.run_id).where(Answer.run_id.in_(run_ids)).distinct()
+            )
+        ).all()
+    )
+
+
 async def latest_finished(session: AsyncSession, case_id: int, kind: str) -> ConversationRun | None:
     """The case's most recently finished run of this kind, if any."""
     return await session.scalar(

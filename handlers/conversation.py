@@ -386,7 +386,13 @@ async def list_runs(req: Req, case: Case) -> None:
     keyboard = [
         [
             (
-                req.render("conv/run_button", title=r.title, started=r.started, status=r.status),
+                req.render(
+                    "conv/run_button",
+                    title=r.title,
+                    started=r.started,
+                    status=r.status,
+                    number=r.number,
+                ),
                 callbacks.make("s", r.run_id),
             )
         ]

@@ -323,3 +323,27 @@ async def test_the_admin_who_hands_over_is_not_told_she_loses_access(bot):
     [case] = await rows(bot, Case)
     [kari_row] = await rows(bot, Koordinator, Koordinator.telegram_user_id == kari.user_id)
     assert case.koordinator_id == kari_row.id
+
+
+async def test_the_list_of_conversations_has_no_rows_alike(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    for _ in range(3):
+        await kari.send("/kartlegging AB")
+        if "Start på nytt" in kari.buttons():
+            await kari.tap("Start på nytt")
+        await kari.send("Går fint i hverdagen")  # one answer each
+    # Started and at once started again: the first møte holds nothing.
+    await kari.send("/mote AB")
+    await kari.send("/mote AB")
+    await kari.tap("Start på nytt")
+    await kari.send("/pause")
+    await kari.send("AB")
+    await kari.tap("Samtaler og svar")
+    assert "Samtaler for AB (4)" in kari.last_text
+    assert [b for b in kari.buttons() if b != "Åpne sak"] == [
+        "Møte 24.11.2026 (på pause)",
+        "Kartlegging 24.11.2026 (på pause)",
+        "Kartlegging 24.11.2026 nr. 2 (erstattet av en ny)",
+        "Kartlegging 24.11.2026 nr. 1 (erstattet av en ny)",
+    ]

@@ -123,6 +123,8 @@ class RunItem:
     title: str
     started: date | None
     status: str
+    # Among runs that read alike (kind, day, status), which one (oldest is 1); 0 alone.
+    number: int = 0
 
 
 @dataclass(frozen=True)
