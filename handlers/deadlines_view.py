@@ -104,7 +104,10 @@ async def on_button(req: Req, cb: Callback) -> None:
     deadline, case = found
     if deadline.status not in deadlines.ACTIVE:
         await req.answer("deadlines/already_handled")
-        await req.drop_keyboard()
+        if cb.verb in ("tc", "tm", "tx"):
+            await show_proposals(req, case, edit=True)  # the screen as it is now
+        else:
+            await req.drop_keyboard()
         return
     await req.answer()
     label = req.texts.label(deadline.kind, "deadline_kind")

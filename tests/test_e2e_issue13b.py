@@ -347,3 +347,17 @@ async def test_the_list_of_conversations_has_no_rows_alike(bot):
         "Kartlegging 24.11.2026 nr. 2 (erstattet av en ny)",
         "Kartlegging 24.11.2026 nr. 1 (erstattet av en ny)",
     ]
+
+
+async def test_a_stale_button_on_the_transitions_screen_refreshes_the_screen(bot):
+    kari = await bot.registered_user()
+    await create_case(kari, "GH", birth="05.2011")
+    await kari.tap("Overganger")
+    screen = kari.last
+    await kari.tap("Avvis 1")
+    # The same proposal dismissed again (from an older copy of the screen, say).
+    [dismissed] = await rows(bot, Deadline, Deadline.status == "dismissed")
+    await kari.press(f"tx:{dismissed.id}", screen)
+    assert kari.callback_answers()[-1] == "Denne fristen er allerede behandlet."
+    assert kari.last.message_id == screen.message_id
+    assert "Neste side ▶" in kari.buttons()
