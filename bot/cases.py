@@ -238,6 +238,8 @@ async def set_status(
     case.status = status
     case.updated_at = now
     if reopened:
+        if case.closed_at is not None:
+            await deadlines.restore_transitions(session, case, case.closed_at)
         case.closed_at, case.close_reason = None, None
         await _follow_facts(session, case, settings, now)
     else:

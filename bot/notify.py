@@ -92,6 +92,7 @@ class NoticeKind(StrEnum):
     CLOSED = "closed"
     UNREACHABLE = "unreachable"
     LONG_OVERDUE = "long_overdue"
+    VG1_CASE = "vg1_case"
     REMINDER_FAILED = "reminder_failed"
     CLOSE_REQUEST = "close_request"
     HANDOVER_REQUEST = "handover_request"

@@ -45,8 +45,8 @@ async def my_data(session: AsyncSession, koordinator: Koordinator, zone: ZoneInf
     )
 
 
-def switch_tidy_mode(koordinator: Koordinator) -> bool:
+def set_tidy_mode(koordinator: Koordinator, on: bool) -> bool:
     """Turn tidy mode (finished conversations removed from the chat) on or off; the
-    new setting."""
-    koordinator.tidy_mode = not koordinator.tidy_mode
+    new setting. Setting it twice is harmless (an old button pressed again)."""
+    koordinator.tidy_mode = on
     return koordinator.tidy_mode

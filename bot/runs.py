@@ -87,6 +87,33 @@ async def unfinished_run(session: AsyncSession, case_id: int, kind: str) -> Conv
     )
 
 
+async def runs_with_answers(session: AsyncSession, run_ids: list[int]) -> set[int]:
+    """Which of these runs hold at least one answer."""
+    if not run_ids:
+        return set()
+    return set(
+        (
+            await session.scalars(
+                select(Answer.run_id).where(Answer.run_id.in_(run_ids)).distinct()
+            )
+        ).all()
+    )
+
+
+async def latest_finished(session: AsyncSession, case_id: int, kind: str) -> ConversationRun | None:
+    """The case's most recently finished run of this kind, if any."""
+    return await session.scalar(
+        select(ConversationRun)
+        .where(
+            ConversationRun.case_id == case_id,
+            ConversationRun.kind == kind,
+            ConversationRun.status == FINISHED,
+        )
+        .order_by(ConversationRun.finished_at.desc(), ConversationRun.id.desc())
+        .limit(1)
+    )
+
+
 async def latest_paused_of(
     session: AsyncSession, koordinator: Koordinator
 ) -> ConversationRun | None:

@@ -39,7 +39,8 @@ class Verb(StrEnum):
     TRANSITION_MOVE = "tm"  # tm:<deadline>
     TRANSITION_DISMISS = "tx"  # tx:<deadline>
     SCHOOL_SHIFT = "ts"  # ts:<case>:<later|earlier>  shift school transitions a year
-    PROPOSALS = "pd"  # pd:<case>  transition proposals
+    PROPOSALS = "pd"  # pd:<case>  transition proposals (a new screen)
+    PROPOSALS_PAGE = "pp"  # pp:<case>:<page>  another page of the same screen
     NEW_DEADLINE = "nf"  # nf:<case>  a deadline or custom transition by hand
     HANDOVER = "ho"  # ho:<case>  hand over: the checklist
     HANDOVER_TO = "hk"  # hk:<case>:<koordinator>:<wish>  hand over: the new koordinator
@@ -50,6 +51,7 @@ class Verb(StrEnum):
     REOPEN = "ro"  # ro:<case>  reopen a closed case
     DELETE = "dl"  # dl:<case>  delete: ask
     DELETE_CONFIRMED = "dy"  # dy:<case>
+    TIDY = "td"  # td:<on|off>  tidy mode, the answer to /ryddig
     KOORDINATOR = "ko"  # ko:<koordinator>  admin: one koordinator
     DEACTIVATE = "kd"  # kd:<koordinator>
     REACTIVATE = "kr"  # kr:<koordinator>
@@ -88,6 +90,7 @@ SHAPES: dict[str, str] = {  # keyed by Verb value
     "tx": "n",
     "ts": "nw",
     "pd": "n",
+    "pp": "nn",
     "nf": "n",
     "ho": "n",
     "hk": "nnw",
@@ -97,6 +100,7 @@ SHAPES: dict[str, str] = {  # keyed by Verb value
     "ro": "n",
     "dl": "n",
     "dy": "n",
+    "td": "w",
     "ko": "n",
     "kd": "n",
     "kr": "n",

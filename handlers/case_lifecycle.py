@@ -169,7 +169,13 @@ async def _appoint(req: Req, case: Case, new: Koordinator) -> None:
         return
     old = done.old
     await ke_requests.withdraw(req.session, case.id, ke_requests.HANDOVER, now)
-    await req.reply("lifecycle/handed_over", alias=case.alias, new=new.name or "")
+    # An admin who held the case keeps access to it (through /koordinatorer).
+    await req.reply(
+        "lifecycle/handed_over",
+        alias=case.alias,
+        new=new.name or "",
+        keeps_access=old.id == req.me.id and req.me.is_admin,
+    )
     await _after_handover(req, case, old, new)
     await notices.notify_ke(
         req.services,
@@ -202,6 +208,7 @@ async def _after_handover(req: Req, case: Case, old: Koordinator, new: Koordinat
             alias=case.alias,
             new=new.name or "",
             overlap_until=case.previous_until,
+            keeps_access=old.is_admin,
         )
         await _tell(req, old, text, None)
     await req.session.flush()

@@ -102,7 +102,15 @@ async def show(req: Req, reply: Reply, pressed: str | None = None) -> None:
             await req.reply("conv/read_back", day=moment.date(), time=moment.strftime("%H.%M"))
     for event in reply.events:
         if event == "intro":
-            await req.reply("conv/intro", title=reply.title, alias=reply.alias, intro=reply.intro)
+            await req.reply(
+                "conv/intro",
+                _evaluated_keyboard(req, reply),
+                title=reply.title,
+                alias=reply.alias,
+                intro=reply.intro,
+                evaluated=reply.evaluated,
+                in_form=weblinks.in_form_mode(req),
+            )
         elif event == "resumed":
             await req.reply("conv/resumed", title=reply.title, alias=reply.alias)
         elif event in ("note_saved", "corrected"):
@@ -124,6 +132,14 @@ async def show(req: Req, reply: Reply, pressed: str | None = None) -> None:
         await show_summary(req, then)
     elif isinstance(then, Gone):
         await req.reply(GONE.get(then.reason, "errors/stale_button"), **then.detail)
+
+
+def _evaluated_keyboard(req: Req, reply: Reply) -> list[list[Button]] | None:
+    """The goals' own words are not in the chat; with the web form on, one button
+    opens the kartlegging they come from."""
+    if reply.evaluated is None or not weblinks.in_form_mode(req):
+        return None
+    return [[weblinks.run_button(req, reply.evaluated.run_id)]]
 
 
 def _error_values(invalid: Invalid) -> dict[str, object]:
@@ -304,6 +320,18 @@ async def _tidy(req: Req, ids: list[int]) -> bool:
 
 async def offer(req: Req, found: Offer) -> None:
     b = req.texts.button
+    if found.finished_run is not None:
+        await req.reply(
+            "conv/held_before",
+            [
+                [(b("start_anew"), callbacks.make("k", found.case_id, found.kind, "new"))],
+                [(b("summary"), callbacks.make("s", found.finished_run))],
+            ],
+            title=found.title,
+            alias=found.alias,
+            held=found.started,
+        )
+        return
     keyboard = [
         [
             (b("continue"), callbacks.make("k", found.case_id, found.kind, "resume")),
@@ -373,7 +401,13 @@ async def list_runs(req: Req, case: Case) -> None:
     keyboard = [
         [
             (
-                req.render("conv/run_button", title=r.title, started=r.started, status=r.status),
+                req.render(
+                    "conv/run_button",
+                    title=r.title,
+                    started=r.started,
+                    status=r.status,
+                    number=r.number,
+                ),
                 callbacks.make("s", r.run_id),
             )
         ]

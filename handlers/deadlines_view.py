@@ -151,7 +151,7 @@ async def _deadline_for(req: Req, deadline_id: int | None) -> tuple[Deadline, Ca
 
 async def on_button(req: Req, cb: Callback) -> None:
     """u (done), sn (snooze), tc/tm/tx (confirm, move, dismiss a proposal), ts (school
-    shift) and pd (list proposals)."""
+    shift), pd (the transitions screen) and pp (another page of it)."""
     settings, now = req.services.settings, req.services.now()
     if cb.verb == "nf":
         case = await cases.case_for(req.session, req.me, cb.int_arg(0) or 0, now)
@@ -161,7 +161,7 @@ async def on_button(req: Req, cb: Callback) -> None:
         await req.answer()
         await forms.begin(req, "new_deadline", {"case_id": case.id})
         return
-    if cb.verb in ("ts", "pd"):
+    if cb.verb in ("ts", "pd", "pp"):
         case = await cases.case_for(req.session, req.me, cb.int_arg(0) or 0, now)
         if case is None:
             await req.answer("errors/case_not_found")
@@ -170,7 +170,8 @@ async def on_button(req: Req, cb: Callback) -> None:
         if cb.verb == "ts":
             later = (cb.args[1] if len(cb.args) > 1 else "") == "later"
             await deadlines.shift_school(req.session, case, later, settings, now)
-        await show_proposals(req, case)
+        # The case card opens the screen; every press on it edits that one message.
+        await show_proposals(req, case, cb.int_arg(1) or 1, edit=cb.verb != "pd")
         return
     found = await _deadline_for(req, cb.int_arg(0))
     if found is None:
@@ -180,7 +181,10 @@ async def on_button(req: Req, cb: Callback) -> None:
     if deadline.status not in deadlines.ACTIVE:
         # Done or dismissed since the button was sent (in another list, a reminder).
         await req.answer("errors/stale_button")
-        await req.drop_rows(_of_deadline(deadline.id))
+        if cb.verb in ("tc", "tm", "tx"):
+            await show_proposals(req, case, edit=True)  # the screen as it is now
+        else:
+            await req.drop_rows(_of_deadline(deadline.id))
         return
     await req.answer()
     label = req.texts.label(deadline.kind, "deadline_kind")
@@ -205,16 +209,17 @@ async def on_button(req: Req, cb: Callback) -> None:
             _of_deadline(deadline.id),
             req.render("deadlines/snoozed", at=at, until=None, zone=settings.zone),
         )
-    elif cb.verb == "tc":
-        deadlines.confirm(deadline)
-        await req.drop_keyboard(req.render("deadlines/confirmed", kind=label))
-        await show_proposals(req, case)
-    elif cb.verb == "tx":
-        await deadlines.set_status(req.session, deadline, DeadlineStatus.DISMISSED, now)
-        await req.drop_keyboard(req.render("deadlines/dismissed", kind=label))
-        await show_proposals(req, case)
+    elif cb.verb in ("tc", "tx"):
+        page = await _page_of(req, case, deadline)
+        if cb.verb == "tc":
+            deadlines.confirm(deadline)
+            note = req.render("deadlines/confirmed", kind=label)
+        else:
+            await deadlines.set_status(req.session, deadline, DeadlineStatus.DISMISSED, now)
+            note = req.render("deadlines/dismissed", kind=label)
+        await show_proposals(req, case, page, edit=True, note=note)
     elif cb.verb == "tm":
-        await req.drop_keyboard()
+        # The screen stays as it is; the new date is asked below it.
         await forms.begin(req, "move_deadline", {"deadline_id": deadline.id})
 
 
@@ -231,20 +236,46 @@ async def _snooze_menu(req: Req, deadline: Deadline, alias: str, name: str) -> N
     await req.reply("deadlines/snooze_menu", keyboard, alias=alias, kind=name, due=deadline.due)
 
 
-async def show_proposals(req: Req, case: Case) -> None:
-    """Transition proposals of a case with confirm / move / dismiss buttons."""
+# Transitions per page of the screen: with three buttons a row, a page fits a phone.
+PROPOSALS_PER_PAGE = 6
+
+
+async def _page_of(req: Req, case: Case, deadline: Deadline) -> int:
     items = await deadlines.transitions_of(req.session, case.id)
+    ids = [d.id for d in items]
+    index = ids.index(deadline.id) if deadline.id in ids else 0
+    return index // PROPOSALS_PER_PAGE + 1
+
+
+async def show_proposals(
+    req: Req, case: Case, page: int = 1, *, edit: bool = False, note: str | None = None
+) -> None:
+    """The transitions screen of a case: one message, a page at a time, numbered, each
+    proposal with confirm / move / dismiss buttons that carry its number (two
+    proposals due the same month never get buttons alike). `edit` replaces the
+    message whose button was pressed; `note` says what the press did."""
+    items = await deadlines.transitions_of(req.session, case.id)
+    pages = max(1, -(-len(items) // PROPOSALS_PER_PAGE))
+    page = min(max(page, 1), pages)
+    first = (page - 1) * PROPOSALS_PER_PAGE
+    shown = list(enumerate(items, start=1))[first : first + PROPOSALS_PER_PAGE]
     b = req.texts.button
-    keyboard: list[list[tuple[str, str]]] = []
-    for d in items:
-        if d.status == DeadlineStatus.PROPOSED:
-            keyboard.append(
-                [
-                    (f"✓ {d.due:%m.%Y}", callbacks.make("tc", d.id)),
-                    (b("move_short"), callbacks.make("tm", d.id)),
-                    (b("dismiss_short"), callbacks.make("tx", d.id)),
-                ]
-            )
+    keyboard: list[list[tuple[str, str]]] = [
+        [
+            (f"✓ {n}", callbacks.make("tc", d.id)),
+            (f"{b('move_short')} {n}", callbacks.make("tm", d.id)),
+            (f"{b('dismiss_short')} {n}", callbacks.make("tx", d.id)),
+        ]
+        for n, d in shown
+        if d.status == DeadlineStatus.PROPOSED
+    ]
+    turn = []
+    if page > 1:
+        turn.append((b("page_previous"), callbacks.make("pp", case.id, page - 1)))
+    if page < pages:
+        turn.append((b("page_next"), callbacks.make("pp", case.id, page + 1)))
+    if turn:
+        keyboard.append(turn)
     keyboard.append(
         [
             (b("school_later"), callbacks.make("ts", case.id, "later")),
@@ -252,8 +283,17 @@ async def show_proposals(req: Req, case: Case) -> None:
         ]
     )
     keyboard.append([(b("open_case"), callbacks.make("c", case.id))])
-    await req.reply(
-        "deadlines/proposals", keyboard, case=case, items=items, today=req.services.today()
+    show = req.edit if edit else req.reply
+    await show(
+        "deadlines/proposals",
+        keyboard,
+        case=case,
+        numbered=shown,
+        count=len(items),
+        page=page,
+        pages=pages,
+        note=note,
+        today=req.services.today(),
     )
 
 

@@ -17,6 +17,7 @@ from handlers import (
     deadlines_view,
     forms,
     menu,
+    profile,
 )
 from handlers.callbacks import Callback, Verb
 from handlers.common import Req
@@ -71,6 +72,8 @@ ROUTES: dict[Verb, Route] = {
     Verb.TRANSITION_DISMISS: Route(deadlines_view.on_button),
     Verb.SCHOOL_SHIFT: Route(deadlines_view.on_button),
     Verb.PROPOSALS: Route(deadlines_view.on_button),
+    Verb.PROPOSALS_PAGE: Route(deadlines_view.on_button),
+    Verb.TIDY: Route(profile.on_tidy_button),
     Verb.NEW_DEADLINE: Route(deadlines_view.on_button),
     Verb.HANDOVER: Route(case_lifecycle.on_button),
     Verb.HANDOVER_TO: Route(case_lifecycle.on_button),

@@ -121,6 +121,7 @@ SWEEP_JOBS: tuple[tuple[str, SweepJob, int | None], ...] = (
     ("reminders-due", Sweep.send_due, None),
     ("weekly-digests", Sweep.send_digests, None),
     ("ke-long-overdue", Sweep.notify_long_overdue, None),
+    ("ke-vg1-cases", Sweep.bring_vg1_cases, None),
     ("retention-purge", Sweep.purge_expired, 3600),
 )
 

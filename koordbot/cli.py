@@ -51,9 +51,7 @@ def parser() -> argparse.ArgumentParser:
     )
     db.add_argument("action", choices=["upgrade", "current", "backup", "restore"])
     db.add_argument("path", nargs="?", type=Path, help="backup file (backup, restore)")
-    db.add_argument(
-        "--replace", action="store_true", help="restore over a database that has data"
-    )
+    db.add_argument("--replace", action="store_true", help="restore over a database that has data")
     sub.add_parser(
         "health",
         help="one line: database, migrations, last reminder sweep, failed reminders, "

@@ -242,6 +242,7 @@ class Deadline(Base):
     status: Mapped[str] = mapped_column(String(12), default="open")
     title: Mapped[str | None] = mapped_column(EncryptedText)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    # When it was done or dismissed (a reopened case restores what its closing ended).
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Days before `due` that reminders go out, e.g. "365,182,30" (None = by kind).
     lead_days: Mapped[str | None] = mapped_column(String(40))
@@ -250,6 +251,9 @@ class Deadline(Base):
     pinned: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     # When the KE was told this deadline is long overdue (one notice per deadline).
     ke_notified_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the KE was asked to take up the case's Vg1 transition (a Vg1 start deadline;
+    # one notice per deadline, `bot.rules.transitions.vg1_ke_day`).
+    ke_brought_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Meeting(Base):

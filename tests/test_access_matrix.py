@@ -72,6 +72,8 @@ def callback_data(case, run, deadline, koordinator_id):
         "tx": f"tx:{d}",
         "ts": f"ts:{c}:later",
         "pd": f"pd:{c}",
+        "pp": f"pp:{c}:1",
+        "td": "td:off",
         "nf": f"nf:{c}",
         "ho": f"ho:{c}",
         "hk": f"hk:{c}:{koordinator_id}:ja",

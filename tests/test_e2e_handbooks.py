@@ -9,6 +9,7 @@ from storage.models import Case, Deadline, Koordinator
 from tests.conftest import OSLO
 from tests.harness import rows
 from tests.test_e2e_cases import create_case
+from tests.test_e2e_issue13b import transitions_screen
 
 
 def at(clock, y, m, d, hh=8, mm=0):
@@ -48,8 +49,7 @@ async def test_end_of_upper_secondary_is_set_per_case_and_vg1_stays(bot):
     assert "Videregående (antall år) er endret" in kari.replies()[0]
     [case] = await rows(bot, Case)
     assert case.vgs_years == 4
-    await kari.tap("Overganger")
-    text = kari.last_text
+    text = await transitions_screen(kari)
     assert "Videregående: 4 år (yrkesfag 2+2)." in text
     assert "20.06.2030 Slutt på videregående" in text
     ends = {
@@ -63,8 +63,7 @@ async def test_end_of_upper_secondary_is_set_per_case_and_vg1_stays(bot):
 async def test_a_youths_case_gets_the_county_notice_and_the_checklist_at_18(bot):
     kari = await bot.registered_user()
     await create_case(kari, "GH", birth="05.2011")
-    await kari.tap("Overganger")
-    text = kari.last_text
+    text = await transitions_screen(kari)
     # The county rule with the municipality's date (default 1 October, in 10th grade).
     assert "01.10.2026" not in text  # more than 30 days ago on 24 November 2026
     assert "01.02.2027 Søknadsfrist vgs: fortrinnsrett, individuell behandling" in text
@@ -80,8 +79,7 @@ async def test_a_youths_case_gets_the_county_notice_and_the_checklist_at_18(bot)
         assert line in text
     younger = await bot.registered_user("Per Olsen")
     await create_case(younger, "IJ", birth="05.2012")
-    await younger.tap("Overganger")
-    assert "01.10.2027 Melding til fylket om vgs-søkere" in younger.last_text
+    assert "01.10.2027 Melding til fylket om vgs-søkere" in await transitions_screen(younger)
 
 
 # ---- words ---------------------------------------------------------------------------

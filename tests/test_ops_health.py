@@ -17,12 +17,15 @@ from sqlalchemy import update
 from bot import health
 from koordbot.logs import configure_logging
 from storage.crypto import Cipher
-from storage.db import Database
+from storage.db import Database, head_revision
 from storage.models import Koordinator, Reminder
 from tests.conftest import TEST_KEY
 from tests.harness import TestBot
 from tests.ops_live import clean_env
 from tests.test_e2e_cases import create_case
+
+# The newest migration: each branch adds its own, the merge chains them.
+HEAD = head_revision()
 
 
 async def check(bot: TestBot) -> health.Health:
@@ -40,7 +43,7 @@ async def test_health_follows_the_reminder_sweep(bot: TestBot, clock) -> None:
     await bot.sweep()
     now = await check(bot)
     assert now.healthy, now.line()
-    assert now.line().startswith("OK: database reachable; migrations current (0010)")
+    assert now.line().startswith(f"OK: database reachable; migrations current ({HEAD})")
     assert "last reminder sweep 0 s ago" in now.line()
     assert "0 reminders failed for good; 0 koordinatorer unreachable" in now.line()
 
@@ -107,7 +110,7 @@ def test_health_from_the_command_line(tmp_path: Path, sqlite_url: str) -> None:
     assert fresh.returncode == 1, fresh.stderr
     assert fresh.stdout.strip() == (
         "UNHEALTHY: no reminder sweep has completed yet; database reachable; "
-        "migrations current (0010); 0 reminders failed for good; 0 koordinatorer unreachable"
+        f"migrations current ({HEAD}); 0 reminders failed for good; 0 koordinatorer unreachable"
     )
     missing = cli(f"sqlite+aiosqlite:///{tmp_path}/nothing-here.sqlite3")
     assert missing.returncode == 1

@@ -18,6 +18,7 @@ import pytest
 
 from bot.conversations.definitions import DEFAULT_DIR, FORMS_DIR, load_all
 from bot.conversations.engine import CaseFacts
+from bot.conversations.outcomes import Evaluated, EvaluatedTiltak
 from bot.deadlines import CaseLine, Due
 from bot.export_pdf import CaseSummary
 from bot.statistics import compute, render_text
@@ -111,6 +112,7 @@ COMMON: dict[str, Any] = {
     "d": DUE._replace(source="samtale", source_ref="run:3:maal#1/tiltak#2/frist"),
     "lock": True,
     "until": date(2026, 11, 28),
+    "keeps_access": False,
     "appoints": False,
     "age": 15,
     "age_max": 16,
@@ -259,7 +261,25 @@ PER_TEMPLATE: dict[str, dict[str, Any]] = {
     "lifecycle/appoint_button.j2": {"new": _koordinator()},
     "conv/finished.j2": {"deadlines": [("tiltak", TODAY, (1, 2)), ("mote", date(2027, 1, 5), ())]},
     "conv/header.j2": {"items": ["Mål 1", "Tiltak 2"]},
+    "conv/held_before.j2": {"held": TODAY},
+    "conv/intro.j2": {
+        "evaluated": Evaluated(
+            run_id=1,
+            goals=(
+                (1, (EvaluatedTiltak(1, 1, TODAY, "open"), EvaluatedTiltak(1, 2, None, None))),
+                (2, ()),
+            ),
+            later=("helse", "bolig"),
+        )
+    },
+    "deadlines/proposals.j2": {
+        "numbered": [(1, DUE), (2, DUE2)],
+        "page": 2,
+        "pages": 3,
+        "note": "✓ Fyller 18 år er bekreftet.",
+    },
     "notices/long_overdue.j2": {"items": [(1, ALIAS, "Kari", "tiltak", TODAY)]},
+    "notices/vg1_case.j2": {"items": [(1, ALIAS, "Kari", TODAY)]},
     "registration/done.j2": {"tjenestested": "Skole"},
     "reminders/digest.j2": {"items": [(ALIAS, DUE), ("C.D.", DUE2)]},
 }
@@ -329,6 +349,7 @@ MANY: dict[str, Any] = {
     "data": _my_data(2),
     "free_text": "form",
     "in_form": True,
+    "keeps_access": True,
     "case_count": 2,
     "cases_count": 2,
     "closed": 2,
@@ -499,7 +520,12 @@ def _as_shown(
         (
             "intro",
             texts.render(
-                "conv/intro", title=definition.title, alias=ALIAS, intro=rendered["intro"]
+                "conv/intro",
+                title=definition.title,
+                alias=ALIAS,
+                intro=rendered["intro"],
+                evaluated=None,
+                in_form=False,
             ),
         ),
         (

@@ -256,3 +256,19 @@ async def test_a_fodselsnummer_in_the_form_is_refused_and_not_stored(bot, form):
     assert response.status_code == 422
     assert "fødselsnummer" in page_text(response) and number in response.text
     assert await rows(bot, Answer) == []
+
+
+async def test_the_evaluation_links_to_the_goals_words_in_the_form(bot, form):
+    # Issue 13: the evaluation shows goals and tiltak by number; their words are one
+    # tap away in the form, never in the chat.
+    kari = await bot.registered_user()
+    await create_case(kari, "AB")
+    await kari.send("/kartlegging AB")
+    await run_in_form(form, kari)
+    replies = await kari.send("/evaluering AB")
+    assert "• Mål 1" in replies[0] and "(knappen under)" in replies[0]
+    assert MARKER not in replies[0]
+    [intro] = [m for m in kari.bot_messages() if "Dette evalueres" in m.text]
+    [url] = [b["web_app"]["url"] for row in intro.keyboard for b in row if "web_app" in b]
+    page = await form.post(url, kari)
+    assert MARKER in page_text(page)

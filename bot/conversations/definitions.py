@@ -55,7 +55,8 @@ ROLES = frozenset(
         "next_step",
     }
 )
-OPTION_ROLES = frozenset({"close_case"})
+# `later`: a life area put off in the kartlegging; the next evaluation brings it up.
+OPTION_ROLES = frozenset({"close_case", "later"})
 # Forms: the step ids their finishing service reads.
 REQUIRED_STEPS: dict[str, tuple[str, ...]] = {
     "register": ("name", "tjenestested"),

@@ -75,13 +75,15 @@ class Paused:
 
 @dataclass(frozen=True)
 class Offer:
-    """An unfinished run of this kind exists: continue it or start again?"""
+    """An unfinished run of this kind exists: continue it or start again? Or, for a
+    conversation held once (`finished_run` set), it was held on `started`: start anew?"""
 
     case_id: int
     kind: str
     alias: str
     title: str
     started: date | None
+    finished_run: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,30 @@ class RunItem:
     title: str
     started: date | None
     status: str
+    # Among runs that read alike (kind, day, status), which one (oldest is 1); 0 alone.
+    number: int = 0
+
+
+@dataclass(frozen=True)
+class EvaluatedTiltak:
+    """A tiltak under evaluation as the chat shows it: its place, date and status,
+    never what it is (the chat carries structure; the text stays in the run)."""
+
+    goal: int
+    number: int
+    due: date | None
+    status: str | None  # the deadline's status (open, done, dismissed), None undated
+
+
+@dataclass(frozen=True)
+class Evaluated:
+    """What an evaluation looks at, from the latest finished kartlegging (`run_id`):
+    each goal by number with its tiltak, and the life areas put off «Senere» there
+    (their step ids; label group `life_area`)."""
+
+    run_id: int
+    goals: tuple[tuple[int, tuple[EvaluatedTiltak, ...]], ...]
+    later: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -139,3 +165,5 @@ class Reply:
     moment: datetime | None = None
     # The answer a button gave (step, value, skipped), to leave under the question.
     answered: tuple[Step, Any, bool] | None = None
+    # What an evaluation evaluates, shown with its intro.
+    evaluated: Evaluated | None = None

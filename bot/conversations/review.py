@@ -3,6 +3,9 @@ value stays in the history), and the list of a case's runs."""
 
 from __future__ import annotations
 
+import dataclasses
+from collections import Counter
+
 from bot import dialogs, runs
 from bot.conversations import outputs
 from bot.conversations.base import CONVERSATION, Run, RunAccess
@@ -119,9 +122,13 @@ class Review(RunAccess):
         return await self.correct(run_id, number)
 
     async def list_runs(self, case: Case) -> list[RunItem]:
-        """Every run on the case, newest first."""
+        """The runs on the case worth reading, newest first: a run abandoned before its
+        first answer (started again at once) holds nothing and is left out. Runs that
+        would read alike (kind, day, status) are numbered, oldest first."""
         rows = list(reversed(await runs.runs_of(self.session, case.id)))
-        return [
+        answered = await runs.runs_with_answers(self.session, [r.id for r in rows])
+        rows = [r for r in rows if r.status != runs.ABANDONED or r.id in answered]
+        items = [
             RunItem(
                 run_id=r.id,
                 title=self.definition(r.kind).title,
@@ -130,3 +137,12 @@ class Review(RunAccess):
             )
             for r in rows
         ]
+        total = Counter((i.title, i.started, i.status) for i in items)
+        left = dict(total)  # newest first: the newest of n alike is number n
+        numbered = []
+        for item in items:
+            key = (item.title, item.started, item.status)
+            number = left[key] if total[key] > 1 else 0
+            left[key] -= 1
+            numbered.append(dataclasses.replace(item, number=number))
+        return numbered

@@ -9,6 +9,7 @@ import dataclasses
 from typing import Any
 
 from bot import cases, dialogs, runs
+from bot.conversations import evaluated as evaluation
 from bot.conversations import outputs
 from bot.conversations.base import CONVERSATION, Run
 from bot.conversations.cursor import Cursor
@@ -32,6 +33,9 @@ from storage.enums import CaseStatus
 from storage.models import Case
 
 NOTE_MAX = 500
+# Conversations held once per case (a new koordinator holds a new one): starting one
+# again after it was finished asks first.
+HELD_ONCE = frozenset({"oppstart"})
 
 
 class Conversations(Review):
@@ -53,6 +57,19 @@ class Conversations(Review):
                     self._local_date(existing.started_at),
                 )
             )
+        if existing is None and not fresh and kind in HELD_ONCE:
+            held = await runs.latest_finished(self.session, case.id, kind)
+            if held is not None:
+                return Reply(
+                    Offer(
+                        case.id,
+                        kind,
+                        case.alias,
+                        self.definition(kind).title,
+                        self._local_date(held.finished_at or held.started_at),
+                        finished_run=held.id,
+                    )
+                )
         now = self.services.now()
         if existing is not None:
             await runs.set_status(self.session, existing, runs.ABANDONED, now)
@@ -65,12 +82,18 @@ class Conversations(Review):
         run.save_cursor(now, new_token=False)
         await self._open(run)
         intro = run.engine.render(q.intro, {})
+        evaluated = None
+        if kind == evaluation.EVALUERING and evaluation.KARTLEGGING in self.services.questionnaires:
+            evaluated = await evaluation.under_evaluation(
+                self.session, case, self.definition(evaluation.KARTLEGGING)
+            )
         return Reply(
             await self._next_or_finish(run),
             events=(*events, "intro"),
             intro=intro,
             title=q.title,
             alias=case.alias,
+            evaluated=evaluated,
         )
 
     async def pause(self) -> Paused | None:

@@ -24,7 +24,7 @@ from bot.rules.cadences import (
     next_meeting_due,
     oppstart_due,
 )
-from bot.rules.transitions import DEFAULT_VGS_YEARS, transitions_for
+from bot.rules.transitions import DEFAULT_VGS_YEARS, KIND_VGS_START, transitions_for
 from bot.settings import Settings
 from storage.enums import (
     Arena,
@@ -32,6 +32,8 @@ from storage.enums import (
     DeadlineSource,
     DeadlineStatus,
     Level,
+    MeetingKind,
+    MeetingStatus,
     ReminderStatus,
 )
 from storage.models import Case, ConversationRun, Deadline, Meeting, Reminder
@@ -155,7 +157,9 @@ async def set_status(
     """Done, dismissed, open or proposed; pending reminders follow."""
     status = DeadlineStatus(status)
     deadline.status = status
-    if status == DeadlineStatus.DONE:
+    if status not in ACTIVE:
+        # When it was ended (done or dismissed): reopening a case finds what its
+        # closing dismissed by this instant.
         deadline.done_at = now
     if status not in ACTIVE:
         await session.execute(
@@ -188,6 +192,9 @@ async def move(
     deadline.pinned = True
     deadline.snoozed_until = None
     await schedule(session, deadline, case, settings, now)
+    if deadline.source_ref == f"transition:{KIND_VGS_START}":
+        # A moved Vg1 start (a school shift) moves its application deadlines with it.
+        await refresh_transitions(session, case, settings, local_day(now, settings), now)
 
 
 async def snooze(
@@ -305,13 +312,20 @@ async def refresh_case(
 async def refresh_meeting_cadence(
     session: AsyncSession, case: Case, settings: Settings, now: datetime
 ) -> None:
-    """Ansvarsgruppe/IP: a meeting is due an interval after the last one (or appointment)."""
+    """Ansvarsgruppe/IP: a meeting is due an interval after the last ansvarsgruppemøte
+    (or the appointment). Only an ansvarsgruppemøte counts: an arbeidsmøte or another
+    meeting without the person does not reset it (vestre-toten-handbok-samhandling.txt:
+    «ansvarsgruppemgter minimum to ganger i aret», as the seed's OCR spells it)."""
     if case.level not in (Level.ANSVARSGRUPPE, Level.IP):
         await _cadence(session, case, settings, now, KIND_ANSVARSGRUPPEMOTE, None)
         return
     last = await session.scalar(
         select(Meeting.starts_at)
-        .where(Meeting.case_id == case.id, Meeting.status.in_(("planned", "held")))
+        .where(
+            Meeting.case_id == case.id,
+            Meeting.kind == MeetingKind.ANSVARSGRUPPEMOTE,
+            Meeting.status.in_((MeetingStatus.PLANNED, MeetingStatus.HELD)),
+        )
         .order_by(Meeting.starts_at.desc())
         .limit(1)
     )
@@ -346,7 +360,14 @@ async def _cadence(
 async def refresh_transitions(
     session: AsyncSession, case: Case, settings: Settings, today: date, now: datetime
 ) -> None:
-    """Transition proposals from birth month/year, arena and school shift."""
+    """Transition proposals from birth month/year, arena and school shift; a Vg1 start
+    the koordinator moved by hand carries its application deadlines."""
+    existing = {
+        d.source_ref: d
+        for d in await active_of(session, case.id)
+        if (d.source_ref or "").startswith("transition:")
+    }
+    moved_vg1 = existing.get(f"transition:{KIND_VGS_START}")
     wanted = {}
     if case.birth_year is not None:
         arena = case.arena if case.arena in tuple(Arena) else None
@@ -359,13 +380,9 @@ async def refresh_transitions(
             county_notice=settings.county_notice,
             role=case.role,
             today=today,
+            vg1_start=moved_vg1.due if moved_vg1 is not None and moved_vg1.pinned else None,
         ):
             wanted[f"transition:{t.kind}"] = t
-    existing = {
-        d.source_ref: d
-        for d in await active_of(session, case.id)
-        if (d.source_ref or "").startswith("transition:")
-    }
     for ref, deadline in existing.items():
         if ref not in wanted and not deadline.pinned:
             await set_status(session, deadline, DeadlineStatus.DISMISSED, now)
@@ -398,6 +415,27 @@ async def refresh_transitions(
             lead_days=t.lead_days,
             status=current.status if current else DeadlineStatus.PROPOSED,
         )
+
+
+async def restore_transitions(session: AsyncSession, case: Case, since: datetime) -> None:
+    """A reopened case gets back the transitions its closing dismissed (at or after
+    `since`): as proposals, or open where the koordinator had moved them by hand.
+    Those the koordinator dismissed before the closing stay dismissed. Call
+    `refresh_case` after it: dates follow the case's facts and reminders are planned."""
+    ended = (
+        await session.scalars(
+            select(Deadline).where(
+                Deadline.case_id == case.id,
+                Deadline.source == DeadlineSource.TRANSITION,
+                Deadline.status == DeadlineStatus.DISMISSED,
+                Deadline.done_at >= since,
+            )
+        )
+    ).all()
+    for deadline in ended:
+        deadline.status = DeadlineStatus.OPEN if deadline.pinned else DeadlineStatus.PROPOSED
+        deadline.done_at = None
+    await session.flush()
 
 
 async def shift_school(

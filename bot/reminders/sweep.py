@@ -3,6 +3,7 @@
 - `send_due`: claim every due reminder and send it through the notifier;
 - `send_digests`: the Monday digest, once a week per koordinator who wants it;
 - `notify_long_overdue`: tell the KE about deadlines overdue for a long time, once each;
+- `bring_vg1_cases`: bring a case to the KE when its Vg1 transition comes up, once;
 - `purge_expired`: delete closed cases past the retention period.
 
 The database is the plan; these only act on it, so any process may run them and a
@@ -200,6 +201,18 @@ class Sweep:
             # One message listing them: a notice per deadline would hold the job for
             # minutes (one message a second to the same chat).
             await notices.notify_ke(services, NoticeKind.LONG_OVERDUE, items=found, days=days)
+
+    async def bring_vg1_cases(self) -> None:
+        """One KE notice listing the cases whose Vg1 transition has come up (its KE day,
+        `bot.rules.transitions.vg1_ke_day`): the KE agrees who follows each up from the
+        municipality (Skaun). Alias, koordinator and date only."""
+        services = self.services
+        async with services.db.session() as session:
+            found = await outbox.claim_vg1_cases(
+                session, today=services.today(), now=services.now()
+            )
+        if found:
+            await notices.notify_ke(services, NoticeKind.VG1_CASE, items=found)
 
     async def purge_expired(self) -> None:
         """Closed cases past the retention period are deleted for good (audited); what to

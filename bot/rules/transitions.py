@@ -141,6 +141,8 @@ DEFAULT_COUNTY_NOTICE = (10, 1)
 RECENT_PAST_DAYS = 30
 
 _LEAD_ARENA_CHANGE: tuple[int, ...] = (365, 182, 30)
+# The Vg1 case goes to the KE with the first reminder of the change of school.
+KE_VG1_LEAD_DAYS = _LEAD_ARENA_CHANGE[0]
 _LEAD_BARNEHAGE: tuple[int, ...] = (182, 90, 30)
 _LEAD_PLANNING_POINT: tuple[int, ...] = (14,)
 _LEAD_COUNTY_NOTICE: tuple[int, ...] = (120, 30, 7)
@@ -243,19 +245,69 @@ def _school_end(year: int) -> date:
     return date(year, SCHOOL_END_MONTH, SCHOOL_END_DAY)
 
 
+def vg1_application_year(vg1_start: date) -> int:
+    """The year whose 1 February and 1 March deadlines admit to a Vg1 starting on
+    `vg1_start`: the same year for a start from March on (the usual August start), the
+    year before for a start in January or February, so the applications always come
+    before the start."""
+    return vg1_start.year if vg1_start.month >= 3 else vg1_start.year - 1
+
+
+def vg1_deadlines(application_year: int, county_notice: tuple[int, int] | None) -> list[Transition]:
+    """The application deadlines of a Vg1 admitted in `application_year`: 1 February
+    and 1 March (forskrift til opplæringslova § 6-8, each moved off a weekend to the
+    next working day) and the county notice in 10th grade (an autumn date the year
+    before, a spring date the same year), when the municipality has one."""
+
+    def school(kind: str, due: date, lead: tuple[int, ...]) -> Transition:
+        return Transition(kind, due, lead, school_bound=True)
+
+    items = [
+        school(
+            KIND_VGS_SOKNADSFRIST_FORTRINNSRETT,
+            priority_application_deadline(application_year),
+            _LEAD_FORTRINNSRETT,
+        ),
+        school(
+            KIND_VGS_SOKNADSFRIST_ORDINAER,
+            ordinary_application_deadline(application_year),
+            _LEAD_ORDINAER,
+        ),
+    ]
+    if county_notice is not None:
+        month, day = county_notice
+        year = application_year - 1 if month >= SCHOOL_START_MONTH else application_year
+        items.append(school(KIND_VGS_MELDING_FYLKET, date(year, month, day), _LEAD_COUNTY_NOTICE))
+    return items
+
+
+def vg1_ke_day(vg1_start: date) -> date:
+    """The day the KE is asked to take up a case's Vg1 transition: `KE_VG1_LEAD_DAYS`
+    before the start, with the first reminder of the change of school (about the start
+    of 10th grade), so the KE has decided who follows the case up from the municipality
+    before the county notice and the application deadlines (skaun-koordinerende-team.txt:
+    «Ved overgang til videregående skole tas saken opp i Koordinerende team og det
+    avtales hvem som skal følge opp saken fra kommunen»)."""
+    return vg1_start - timedelta(days=KE_VG1_LEAD_DAYS)
+
+
 def _school_transitions(
     birth_year: int,
     shift: int,
     vgs_years: int,
     county_notice: tuple[int, int] | None,
+    vg1_start: date | None,
 ) -> list[Transition]:
-    """School-track items for a child on the normal track shifted by `shift` years."""
+    """School-track items for a child on the normal track shifted by `shift` years;
+    a Vg1 start moved by hand (`vg1_start`) carries its application deadlines."""
 
     def turning(age: int) -> int:
         return birth_year + age + shift
 
     def school(kind: str, due: date, lead: tuple[int, ...], optional: bool = False) -> Transition:
         return Transition(kind, due, lead, school_bound=True, optional=optional)
+
+    vg1 = vg1_start or _school_start(turning(16))
 
     items = [
         # Children with great needs may need two years to prepare school start.
@@ -270,25 +322,10 @@ def _school_transitions(
         # 7th grade ends the June of the year the child turns 13.
         school(KIND_SFO_SLUTT, _school_end(turning(13)), _LEAD_ARENA_CHANGE),
         school(KIND_UNGDOMSSKOLE_START, _school_start(turning(13)), _LEAD_ARENA_CHANGE),
-        school(
-            KIND_VGS_SOKNADSFRIST_FORTRINNSRETT,
-            priority_application_deadline(turning(16)),
-            _LEAD_FORTRINNSRETT,
-        ),
-        school(
-            KIND_VGS_SOKNADSFRIST_ORDINAER,
-            ordinary_application_deadline(turning(16)),
-            _LEAD_ORDINAER,
-        ),
-        school(KIND_VGS_START, _school_start(turning(16)), _LEAD_ARENA_CHANGE),
+        *vg1_deadlines(vg1_application_year(vg1), county_notice),
+        school(KIND_VGS_START, vg1, _LEAD_ARENA_CHANGE),
         school(KIND_VGS_SLUTT, _school_end(turning(16) + vgs_years), _LEAD_ADULTHOOD),
     ]
-    if county_notice is not None:
-        # The notice falls in 10th grade: an autumn date in the year the youth turns
-        # 15, a spring date in the year after.
-        month, day = county_notice
-        year = turning(15) if month >= SCHOOL_START_MONTH else turning(16)
-        items.append(school(KIND_VGS_MELDING_FYLKET, date(year, month, day), _LEAD_COUNTY_NOTICE))
     return items
 
 
@@ -325,6 +362,7 @@ def transitions_for(
     county_notice: tuple[int, int] | None = DEFAULT_COUNTY_NOTICE,
     role: str | None = None,
     today: date | None = None,
+    vg1_start: date | None = None,
 ) -> list[Transition]:
     """All proposed transitions for a person, sorted by due date (then kind).
 
@@ -334,6 +372,8 @@ def transitions_for(
       extra years): it moves the end of upper secondary and nothing else.
     - `county_notice` is the (month, day) of the county's notice date in the autumn of
       10th grade, or None when the county has none.
+    - `vg1_start`: the Vg1 start the koordinator moved by hand; the application
+      deadlines and the county notice follow it (`vg1_deadlines`).
     - `role`: barnekoordinator → koordinator at 18 is proposed only to a
       barnekoordinator (or when the role is not given).
     - `arena` (an `Arena` value, or None) drops what the person has already passed:
@@ -355,7 +395,7 @@ def transitions_for(
     earliest = born if today is None else max(born, today - timedelta(days=RECENT_PAST_DAYS))
 
     items: Iterable[Transition] = (
-        *_school_transitions(birth_year, school_shift_years, vgs_years, county_notice),
+        *_school_transitions(birth_year, school_shift_years, vgs_years, county_notice, vg1_start),
         *_age_transitions(born, birth_month),
     )
     kept = [t for t in items if t.kind not in irrelevant and t.due >= earliest]
