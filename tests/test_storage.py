@@ -110,3 +110,54 @@ def test_naive_datetimes_are_refused():
 
     with pytest.raises(ValueError):
         UTCDateTime().process_bind_param(datetime(2026, 1, 1), None)  # type: ignore[arg-type]
+
+
+async def test_sqlite_transactions_that_read_then_write_wait_for_each_other(sqlite_url):
+    """Two updates that each read, then write (a press of Utført: load the deadline,
+    update it) queue on SQLite instead of failing. In WAL mode a transaction that
+    began as a reader cannot become a writer once another has committed since its
+    read («database is locked» at once, whatever the busy timeout); the driver opens
+    the transaction at the first write, so the read holds no snapshot. This guards
+    that against a change of driver settings (the morning wave runs 32 updates at
+    once)."""
+    import asyncio
+
+    from sqlalchemy import select, update
+
+    db = Database(sqlite_url, Cipher(TEST_KEY))
+    try:
+        async with db.session() as s:
+            for uid in (51, 52):
+                s.add(
+                    Koordinator(
+                        telegram_user_id=uid,
+                        name="Navn",
+                        is_admin=False,
+                        active=True,
+                        created_at=datetime.now(UTC),
+                    )
+                )
+        first_read = asyncio.Event()
+
+        async def press(uid: int, wait: asyncio.Event | None) -> None:
+            async with db.session() as s:
+                await s.scalar(select(Koordinator.id).where(Koordinator.telegram_user_id == uid))
+                first_read.set()
+                if wait is not None:
+                    await asyncio.sleep(0.2)  # the other one writes and commits meanwhile
+                await s.execute(
+                    update(Koordinator)
+                    .where(Koordinator.telegram_user_id == uid)
+                    .values(active=False)
+                )
+
+        async def second() -> None:
+            await first_read.wait()
+            await press(52, None)
+
+        await asyncio.wait_for(asyncio.gather(press(51, first_read), second()), 20)
+        async with db.session() as s:
+            actives = (await s.scalars(select(Koordinator.active))).all()
+        assert actives == [False, False]
+    finally:
+        await db.dispose()
