@@ -207,3 +207,24 @@ def test_two_hundred_answers_render_quickly(env: jinja2.Environment) -> None:
 
     assert "Spørsmål 199: har personen det bra på skolen?" in " ".join(pages_of(pdf))
     assert elapsed < 1.5  # about 0.4 s; fpdf2's quadratic paragraph handling took twice that
+
+
+def test_the_pdf_stack_is_not_loaded_at_start_up():
+    """fpdf2, fontTools and matplotlib (with numpy) are a third of the bot's import time
+    and much of its memory; they load on the first export, not when the bot starts."""
+    import subprocess
+    import sys
+
+    loaded = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, koordbot.app; "
+            "print(sorted(m for m in ('fpdf', 'fontTools', 'matplotlib', 'numpy') "
+            "if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert loaded.stdout.strip() == "[]"
