@@ -12,7 +12,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from koordbot.standin.model import CALLER
 from tests.conftest import ADMIN_ID
 from tests.ops_live import ROOT, LiveStandin, clean_env
 
@@ -60,6 +62,18 @@ class Fleet:
         self.lock = threading.Lock()
         # Set while the process that polls for updates is up (the users wait for it).
         self.polling = threading.Event()
+        self.fetched: dict[int, str] = {}  # update id -> token of the process that got it
+        standin.telegram.listeners.append(self._fetched)
+
+    def _fetched(self, method: str, params: dict[str, Any], result: Any) -> None:
+        if method == "getUpdates":
+            for update in result:
+                self.fetched[int(update["update_id"])] = CALLER.get()
+
+    def lost(self, update_id: int) -> bool:
+        """Whether the update went to a process that has been killed since."""
+        token = self.fetched.get(update_id)
+        return token is not None and any(p.killed for p in self.processes if p.token == token)
 
     def env(self, token: str) -> dict[str, str]:
         return clean_env(

@@ -23,8 +23,8 @@ from tests.chaos.tally import (
     count_leaks,
     count_reminders,
 )
-from tests.chaos.users import Users
-from tests.chaos.world import World
+from tests.chaos.users import NOTE_SAVED, Users
+from tests.chaos.world import USER_ALIAS, World
 from tests.ops_live import live_standin
 
 USERS = 3
@@ -41,29 +41,58 @@ class Scenario:
     roles: tuple[str, ...]  # the processes that run side by side
 
 
-class DispatchKill:
-    """Kill whichever process makes the k-th reminder delivery of a batch, right when
-    the stand-in has delivered it and before its answer is on the way back."""
+class Tripwire:
+    """Kill the process that makes the k-th delivery of a kind, right when the stand-in
+    has delivered it and before its answer is on the way back: `dispatch` counts
+    reminders, `conversation` what acknowledges a user's answer («Notatet er lagret»,
+    the next question). Whatever the process meant to do after that call never happens.
+    """
 
     def __init__(self, fleet: Fleet) -> None:
         self.fleet = fleet
-        self.target: int | None = None
+        self.kind: str | None = None
+        self.target = 0
         self.count = 0
         self.done = threading.Event()
 
-    def arm(self, k: int) -> None:
-        self.count, self.target = 0, k
+    def arm(self, kind: str, k: int) -> None:
+        self.kind, self.target, self.count = kind, k, 0
         self.done.clear()
 
-    def delivered(self, caller: str) -> None:
-        if self.target is None:
+    def delivered(self, kind: str, caller: str) -> None:
+        if kind != self.kind:
             return
         self.count += 1
         if self.count >= self.target:
-            self.target = None
+            self.kind = None
             process = next(p for p in self.fleet.processes if p.token == caller)
-            self.fleet.kill(process, "dispatch")
+            self.fleet.kill(process, kind)
             self.done.set()
+
+    def wait(self, what: str) -> None:
+        if not self.done.wait(WAIT_SECONDS):
+            chats = self.fleet.standin.telegram.chats
+            seen = [
+                f"{chat}: {'bot' if m.from_bot else 'user'} {m.text[:100]!r} {m.buttons()}"
+                for chat in sorted(chats)
+                if chat >= USER_BASE
+                for m in chats[chat][-4:]
+            ]
+            raise AssertionError(
+                f"no kill within {WAIT_SECONDS:.0f} s {what}; the users' chats end:\n"
+                + "\n".join(seen)
+            )
+
+
+def _kind(params: dict[str, Any], users: set[int]) -> str | None:
+    text = str(params.get("text", ""))
+    if text.startswith(REMINDER_MARK):
+        return "dispatch"
+    if int(params.get("chat_id", 0)) in users and (
+        NOTE_SAVED in text or f"· {USER_ALIAS} ·" in text
+    ):
+        return "conversation"
+    return None
 
 
 def play(scenario: Scenario, url: str, logs: Path, runs: int, seed: int) -> Result:
@@ -79,12 +108,15 @@ def play(scenario: Scenario, url: str, logs: Path, runs: int, seed: int) -> Resu
     with live_standin() as standin:
         telegram = standin.telegram
         fleet = Fleet(standin, url, world.key, logs)
-        killer = DispatchKill(fleet)
+        killer = Tripwire(fleet)
+        users_set = set(user_ids)
 
         def listen(method: str, params: dict[str, Any], _result: Any) -> None:
-            if method == "sendMessage" and str(params.get("text", "")).startswith(REMINDER_MARK):
+            kind = _kind(params, users_set) if method == "sendMessage" else None
+            if kind == "dispatch":
                 deliveries.append((int(params["chat_id"]), CALLER.get(), time.monotonic()))
-                killer.delivered(CALLER.get())
+            if kind is not None:
+                killer.delivered(kind, CALLER.get())
 
         telegram.listeners.append(listen)
         users = Users(standin, fleet, user_ids, seed)
@@ -97,14 +129,12 @@ def play(scenario: Scenario, url: str, logs: Path, runs: int, seed: int) -> Resu
                 due.update(zip(chats, ids, strict=True))
                 _inject_faults(telegram, rng, chats, user_ids)
                 # A kill in the middle of this batch's dispatch ...
-                killer.arm(rng.randint(1, BATCH // 2))
-                if not killer.done.wait(WAIT_SECONDS):
-                    raise AssertionError(f"run {run}: the dispatch did not reach the kill")
+                killer.arm("dispatch", rng.randint(1, BATCH // 2))
+                killer.wait(f"in run {run}'s dispatch")
                 _restart(fleet, running)
-                # ... and one while the users are answering.
-                time.sleep(rng.uniform(0.5, 3.0))
-                victim = running[rng.choice(scenario.roles)]
-                fleet.kill(victim, "conversation")
+                # ... and one right as the bot tells a user an answer is saved.
+                killer.arm("conversation", rng.randint(1, 6))
+                killer.wait(f"in run {run}'s conversations")
                 _restart(fleet, running)
                 _wait_for_batch(world, ids)
             users.stop()
@@ -124,16 +154,20 @@ def play(scenario: Scenario, url: str, logs: Path, runs: int, seed: int) -> Resu
         result.faults = len(telegram.struck)
         stored = world.stored_texts()
         logs_text = fleet.logs_text()
-        count_answers(result, users.typed, stored)
+        count_answers(result, users.typed, stored, dict(telegram.chats))
         statuses = {rid: status for rid, (status, _) in world.reminders(list(due.values())).items()}
         count_reminders(result, due, statuses, deliveries, calls, fleet.kills)
         count_exceptions(result, logs_text)
         typed_by = {t.text: p.user_id for p in users.people for t in p.typed}
         count_leaks(result, users.typed, typed_by, users.fnrs, calls, logs_text, stored)
         for process in fleet.processes:
-            if not process.killed and process.stopped_code not in (0, None):
+            # Every process not killed ran until SIGTERM and then stopped cleanly.
+            if not process.killed and (process.stopped_code, process.popen.returncode) != (0, 0):
                 result.exceptions += 1
-                result.problems.append(f"{process.name} stopped with {process.stopped_code}")
+                result.problems.append(
+                    f"{process.name} ended with {process.popen.returncode}"
+                    f" (stopped by the test: {process.stopped_code is not None})"
+                )
     result.seconds = time.monotonic() - started
     return result
 

@@ -9,14 +9,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.reminders.sweep import IN_FLIGHT
-from koordbot.standin.model import ApiCall
+from koordbot.standin.model import ApiCall, ChatMessage
 from tests.chaos.fleet import Kill
 from tests.chaos.users import Typed
 
 # Every scenario played in this pytest run, for the table in the terminal summary.
 RESULTS: list[Result] = []
 REMINDER_MARK = "⏰"
-PROBLEM_LINE = re.compile(r"Traceback|\b(ERROR|CRITICAL)\b")
+PROBLEM_LEVEL = re.compile(r"^\S+ \S+ (ERROR|CRITICAL) ")
 
 
 @dataclass
@@ -36,6 +36,8 @@ class Result:
     lost_reminders: int = 0
     duplicates_in_window: int = 0
     duplicates_outside: int = 0
+    # The longest a resent reminder had been in flight (first asked for) before the kill.
+    exposure: float = 0.0
     exceptions: int = 0
     leaks: int = 0
     seconds: float = 0.0
@@ -65,6 +67,7 @@ HEADER = (
     "false «lagret»",
     "reminders due/delivered/lost",
     "duplicates (in window/outside)",
+    "longest in flight",
     "exceptions",
     "leaks",
     "seconds",
@@ -83,6 +86,7 @@ def table(results: list[Result]) -> str:
             str(r.false_saved),
             f"{r.due}/{r.delivered}/{r.lost_reminders}",
             f"{r.duplicates} ({r.duplicates_in_window}/{r.duplicates_outside})",
+            f"{r.exposure:.2f} s",
             str(r.exceptions),
             str(r.leaks),
             f"{r.seconds:.0f}",
@@ -99,7 +103,9 @@ def table(results: list[Result]) -> str:
     return "\n".join([line(HEADER), rule, *(line(row) for row in rows), f"seeds: {seeds}"])
 
 
-def count_answers(result: Result, typed: list[Typed], stored: set[str]) -> None:
+def count_answers(
+    result: Result, typed: list[Typed], stored: set[str], chats: dict[int, list[ChatMessage]]
+) -> None:
     """Acknowledged answers and notes against what the database holds."""
     for item in typed:
         if not item.acked:
@@ -110,6 +116,19 @@ def count_answers(result: Result, typed: list[Typed], stored: set[str]) -> None:
             if item.kind == "note":
                 result.false_saved += 1
             result.problems.append(f"acknowledged but not stored: {item.kind} {item.text!r}")
+            result.problems.extend(_around(item.text, chats))
+
+
+def _around(text: str, chats: dict[int, list[ChatMessage]]) -> list[str]:
+    """The chat around a message the user typed (to see what the bot answered)."""
+    for messages in chats.values():
+        at = next((n for n, m in enumerate(messages) if m.text == text), None)
+        if at is not None:
+            return [
+                f"    {'bot' if m.from_bot else 'user'}: {m.text[:120]!r}"
+                for m in messages[max(0, at - 4) : at + 5]
+            ]
+    return []
 
 
 def reminder_requests(calls: list[ApiCall]) -> list[ApiCall]:
@@ -130,9 +149,10 @@ def count_reminders(
 ) -> None:
     """Due reminders (chat -> reminder id) against the messages the stand-in delivered.
 
-    A duplicate is inside the README's window when the process that sent it first was
-    killed afterwards and the reminder was among the last IN_FLIGHT reminders that
-    process had asked Telegram to send before it died; any other is outside."""
+    A duplicate is inside the README's window when the process that asked for the first
+    send was killed afterwards, and that kill accounts for at most IN_FLIGHT duplicates
+    (a process has at most that many reminders between claim and record); any other
+    duplicate is outside."""
     result.due += len(due)
     per_chat = Counter(chat for chat, _, _ in deliveries)
     for chat, reminder_id in due.items():
@@ -145,34 +165,63 @@ def count_reminders(
         else:
             result.delivered += 1
     requests = reminder_requests(calls)
-    for chat, times in per_chat.items():
+    by_kill: Counter[int] = Counter()
+    for chat, times in sorted(per_chat.items()):
         if chat not in due or times < 2:
             continue
         first = next(c for c in requests if int(c.params["chat_id"]) == chat)
-        if _in_window(chat, first, requests, kills):
+        kill = _killed_after(first, kills)
+        if kill is not None and by_kill[kill] + times - 1 <= IN_FLIGHT:
+            by_kill[kill] += times - 1
             result.duplicates_in_window += times - 1
+            result.exposure = max(result.exposure, kills[kill].at - first.at)
         else:
             result.duplicates_outside += times - 1
             result.problems.append(f"chat {chat}: reminder delivered {times}x outside the window")
+            result.problems.extend(_history(chat, requests, kills))
 
 
-def _in_window(chat: int, first: ApiCall, requests: list[ApiCall], kills: list[Kill]) -> bool:
-    for kill in kills:
-        if kill.token != first.caller or kill.at < first.at:
-            continue
-        before = [c for c in requests if c.caller == kill.token and c.at <= kill.at]
-        in_flight = {int(c.params["chat_id"]) for c in before[-IN_FLIGHT:]}
-        return chat in in_flight
-    return False
+def _killed_after(first: ApiCall, kills: list[Kill]) -> int | None:
+    """The kill (its index) of the process that asked for the first send, after it asked:
+    the reminder was in flight then, unless the process had recorded it (it would not
+    have been sent again)."""
+    return next(
+        (n for n, k in enumerate(kills) if k.token == first.caller and k.at >= first.at), None
+    )
+
+
+def _history(chat: int, requests: list[ApiCall], kills: list[Kill]) -> list[str]:
+    """When each request for one chat was made, by whom, against the kills."""
+    start = requests[0].at if requests else 0.0
+    position: dict[str, int] = {}
+    lines = []
+    for call in requests:
+        position[call.caller] = position.get(call.caller, 0) + 1
+        if int(call.params["chat_id"]) == chat:
+            lines.append(
+                f"    requested at {call.at - start:.2f} s by …{call.caller[-6:]}"
+                f" (its reminder request no. {position[call.caller]})"
+            )
+    lines.extend(
+        f"    kill of …{k.token[-6:]} at {k.at - start:.2f} s ({k.during}), after "
+        f"{sum(1 for c in requests if c.caller == k.token and c.at <= k.at)} requests"
+        for k in kills
+    )
+    return lines
 
 
 def count_exceptions(result: Result, logs: dict[str, str]) -> None:
-    """Tracebacks and ERROR lines in the processes' output (a kill leaves none)."""
+    """ERROR and CRITICAL lines and tracebacks in the processes' output (a kill leaves
+    none); a traceback right under its ERROR line is one event."""
     for name, text in logs.items():
+        previous = ""
         for line in text.splitlines():
-            if PROBLEM_LINE.search(line):
+            if PROBLEM_LEVEL.search(line) or (
+                line.startswith("Traceback") and not PROBLEM_LEVEL.search(previous)
+            ):
                 result.exceptions += 1
                 result.problems.append(f"{name}: {line[:300]}")
+            previous = line
 
 
 def _digits(text: str) -> str:

@@ -7,6 +7,7 @@ acknowledged: the next question after a typed answer, «Notatet er lagret» afte
 from __future__ import annotations
 
 import random
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,7 +18,7 @@ from tests.chaos.fleet import Fleet
 from tests.chaos.world import USER_ALIAS, random_fnr
 from tests.ops_live import LiveStandin
 
-ACK_SECONDS = 6.0  # how long a user waits for the bot before looking again
+ACK_SECONDS = 60.0  # the longest a user waits for the bot's reply to one update
 SETTLE_SECONDS = 0.3  # the bot's second message of a reply (note saved, then next question)
 NOT_OPTIONS = {"« Tilbake", "Hopp over", "⏸ Pause", "Ingen notat"}
 ERROR_MARK = "noe gikk galt"
@@ -25,6 +26,8 @@ FNR_REFUSED = "ser ut som et fødselsnummer"
 NOTE_SAVED = "Notatet er lagret"
 NOTE_PROMPT = "Vil du legge til et kort notat"
 TEXT_PROMPT = "Skriv svaret ditt"
+FINISHED = "svarene er lagret"
+STEP = re.compile(rf"· {USER_ALIAS} · (\d+)/")
 # Ways people split a fødselsnummer; the bot must refuse every one.
 SEPARATORS = (" ", "  ", "\t", "\u200b", "\u00ad", "\u2060", "-", "\u2013", ".", "\n")
 FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
@@ -77,7 +80,7 @@ class Koordinator:
         elif NOTE_PROMPT in text and "Ingen notat" in buttons:
             self.type_text("note")
         elif TEXT_PROMPT in text:
-            self.type_text("answer")
+            self.type_text("answer", STEP.search(text))
         elif any(b.startswith("Fortsett") for b in buttons):
             self.tap(last, next(b for b in buttons if b.startswith("Fortsett")))
         elif "Delvis" in buttons:
@@ -88,7 +91,7 @@ class Koordinator:
             self.send(f"/{self.command} {USER_ALIAS}")
         self.steps += 1
 
-    def type_text(self, kind: str) -> None:
+    def type_text(self, kind: str, step: re.Match[str] | None = None) -> None:
         if self.rng.random() < 0.08:
             self.send(self.fnr_text())
             return
@@ -103,7 +106,13 @@ class Koordinator:
                 continue
             if kind == "note" and NOTE_SAVED in message.text:
                 typed.acked = True
-            if kind == "answer" and (f"· {USER_ALIAS} ·" in message.text):
+            # The next question acknowledges an answer: a step other than the one
+            # answered (the same step again is the bot asking it anew, not the next).
+            following = STEP.search(message.text)
+            if kind == "answer" and (
+                FINISHED in message.text
+                or (following and (step is None or following[1] != step[1]))
+            ):
                 typed.acked = True
 
     def fnr_text(self) -> str:
@@ -134,12 +143,18 @@ class Koordinator:
         )
 
     def _feed(self, update: dict[str, Any], query: str | None = None) -> None:
+        """Send one update and wait for the bot's reply, or until the process that fetched
+        the update is dead (then no reply can come: the update is lost, as with Telegram
+        when a process dies after confirming it). Never two updates of this user in
+        flight, so a reply is never taken for the reply to another update."""
         before = self.snapshot()
         self.standin.feed(update)
         deadline = time.monotonic() + ACK_SECONDS
         while time.monotonic() < deadline:
             if self.snapshot() != before or (query and self._answered(query)):
                 time.sleep(SETTLE_SECONDS)
+                return
+            if self.fleet.lost(update["update_id"]):
                 return
             time.sleep(0.03)
 
