@@ -63,11 +63,14 @@ class Fleet:
         # Set while the process that polls for updates is up (the users wait for it).
         self.polling = threading.Event()
         self.fetched: dict[int, str] = {}  # update id -> token of the process that got it
+        self.fetched_twice: list[int] = []
         standin.telegram.listeners.append(self._fetched)
 
     def _fetched(self, method: str, params: dict[str, Any], result: Any) -> None:
         if method == "getUpdates":
             for update in result:
+                if int(update["update_id"]) in self.fetched:
+                    self.fetched_twice.append(int(update["update_id"]))
                 self.fetched[int(update["update_id"])] = CALLER.get()
 
     def lost(self, update_id: int) -> bool:

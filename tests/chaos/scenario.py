@@ -142,7 +142,7 @@ def play(scenario: Scenario, url: str, logs: Path, runs: int, seed: int) -> Resu
                 fleet.stop(process)
             # Ten minutes later: the dead processes' leases have run out, the reminders
             # put back for a later try are due again. One clean process sends them.
-            world.let_time_pass()
+            world.let_time_pass(list(due.values()))
             last = fleet.start("all")
             _wait_for_all_sent(world, list(due.values()))
             fleet.stop(last)
@@ -155,6 +155,7 @@ def play(scenario: Scenario, url: str, logs: Path, runs: int, seed: int) -> Resu
         stored = world.stored_texts()
         logs_text = fleet.logs_text()
         count_answers(result, users.typed, stored, dict(telegram.chats))
+        result.problems.extend(f"update {u} fetched twice" for u in fleet.fetched_twice)
         statuses = {rid: status for rid, (status, _) in world.reminders(list(due.values())).items()}
         count_reminders(result, due, statuses, deliveries, calls, fleet.kills)
         count_exceptions(result, logs_text)

@@ -38,6 +38,7 @@ class Result:
     duplicates_outside: int = 0
     # The longest a resent reminder had been in flight (first asked for) before the kill.
     exposure: float = 0.0
+    most_per_kill: int = 0  # the most reminders one kill made go out twice
     exceptions: int = 0
     leaks: int = 0
     seconds: float = 0.0
@@ -67,6 +68,7 @@ HEADER = (
     "false «lagret»",
     "reminders due/delivered/lost",
     "duplicates (in window/outside)",
+    "most per kill",
     "longest in flight",
     "exceptions",
     "leaks",
@@ -86,6 +88,7 @@ def table(results: list[Result]) -> str:
             str(r.false_saved),
             f"{r.due}/{r.delivered}/{r.lost_reminders}",
             f"{r.duplicates} ({r.duplicates_in_window}/{r.duplicates_outside})",
+            str(r.most_per_kill),
             f"{r.exposure:.2f} s",
             str(r.exceptions),
             str(r.leaks),
@@ -125,8 +128,9 @@ def _around(text: str, chats: dict[int, list[ChatMessage]]) -> list[str]:
         at = next((n for n, m in enumerate(messages) if m.text == text), None)
         if at is not None:
             return [
-                f"    {'bot' if m.from_bot else 'user'}: {m.text[:120]!r}"
-                for m in messages[max(0, at - 4) : at + 5]
+                f"    {'bot' if m.from_bot else 'user'} #{m.message_id}"
+                f"{' deleted' if m.deleted else ''} edits {m.edits}: {m.text[:100]!r}"
+                for m in messages[max(0, at - 10) : at + 6]
             ]
     return []
 
@@ -174,7 +178,8 @@ def count_reminders(
         if kill is not None and by_kill[kill] + times - 1 <= IN_FLIGHT:
             by_kill[kill] += times - 1
             result.duplicates_in_window += times - 1
-            result.exposure = max(result.exposure, kills[kill].at - first.at)
+            result.exposure = max(result.exposure, kills[kill].at - first.at, 0.0)
+            result.most_per_kill = max(result.most_per_kill, by_kill[kill])
         else:
             result.duplicates_outside += times - 1
             result.problems.append(f"chat {chat}: reminder delivered {times}x outside the window")
@@ -182,12 +187,11 @@ def count_reminders(
 
 
 def _killed_after(first: ApiCall, kills: list[Kill]) -> int | None:
-    """The kill (its index) of the process that asked for the first send, after it asked:
-    the reminder was in flight then, unless the process had recorded it (it would not
-    have been sent again)."""
-    return next(
-        (n for n, k in enumerate(kills) if k.token == first.caller and k.at >= first.at), None
-    )
+    """The kill (its index) of the process that asked for the first send: the reminder
+    was in flight then, unless the process had recorded it (it would not have been sent
+    again). A request can reach the stand-in a moment after the kill: it was written
+    before the process died."""
+    return next((n for n, k in enumerate(kills) if k.token == first.caller), None)
 
 
 def _history(chat: int, requests: list[ApiCall], kills: list[Kill]) -> list[str]:

@@ -85,6 +85,9 @@ class Koordinator:
             self.tap(last, next(b for b in buttons if b.startswith("Fortsett")))
         elif "Delvis" in buttons:
             self.tap(last, "Delvis")
+        elif "Ferdig ✔" in buttons:  # a multi-choice step: tick one, then done
+            ticked = any(b.startswith("✓") for b in buttons)
+            self.tap(last, "Ferdig ✔" if ticked else buttons[0])
         elif options := [b for b in buttons if b not in NOT_OPTIONS]:
             self.tap(last, options[0])
         else:

@@ -148,9 +148,10 @@ class World:
 
         return run(seed())
 
-    def let_time_pass(self) -> int:
-        """What ten minutes would do while no process runs: every lease runs out and
-        every reminder put back for a later try is due again. Returns the rows moved."""
+    def let_time_pass(self, ids: list[int]) -> int:
+        """What ten minutes would do to the reminders `ids` while no process runs: every
+        lease runs out and every one put back for a later try is due again. Returns the
+        rows moved."""
 
         async def move() -> int:
             db = self._db()
@@ -159,12 +160,15 @@ class World:
                 async with db.session() as session:
                     leased = await session.execute(
                         update(Reminder)
-                        .where(Reminder.status == ReminderStatus.CLAIMED.value)
+                        .where(
+                            Reminder.id.in_(ids), Reminder.status == ReminderStatus.CLAIMED.value
+                        )
                         .values(claimed_until=past)
                     )
                     later = await session.execute(
                         update(Reminder)
                         .where(
+                            Reminder.id.in_(ids),
                             Reminder.status == ReminderStatus.PENDING.value,
                             Reminder.send_at > past,
                         )
