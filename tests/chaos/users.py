@@ -19,7 +19,6 @@ from tests.chaos.world import USER_ALIAS, random_fnr
 from tests.ops_live import LiveStandin
 
 ACK_SECONDS = 60.0  # the longest a user waits for the bot's reply to one update
-SETTLE_SECONDS = 0.3  # the bot's second message of a reply (note saved, then next question)
 NOT_OPTIONS = {"« Tilbake", "Hopp over", "⏸ Pause", "Ingen notat"}
 ERROR_MARK = "noe gikk galt"
 FNR_REFUSED = "ser ut som et fødselsnummer"
@@ -135,7 +134,7 @@ class Koordinator:
         update = self.user.press(message, data)
         query = update["callback_query"]["id"]
         before = self.snapshot()
-        self._feed(update, query)
+        self._feed(update)
         if self.snapshot() == before and self._answered(query):
             self._last_tap_stale = True  # only a toast: the button was stale
 
@@ -145,19 +144,23 @@ class Koordinator:
             for c in list(self.standin.telegram.calls)
         )
 
-    def _feed(self, update: dict[str, Any], query: str | None = None) -> None:
-        """Send one update and wait for the bot's reply, or until the process that fetched
-        the update is dead (then no reply can come: the update is lost, as with Telegram
-        when a process dies after confirming it). Never two updates of this user in
-        flight, so a reply is never taken for the reply to another update."""
-        before = self.snapshot()
+    def _feed(self, update: dict[str, Any]) -> None:
+        """Send one update and wait until the bot has finished with it: a probe (a press
+        of a button with forged data, answered with a toast) follows it, and the bot
+        handles one user's updates in order, so once the probe is answered every reply to
+        the update has arrived. Or until the process that fetched the probe is dead
+        (then nothing more comes, as with Telegram when a process dies after confirming
+        its updates). Never two updates of this user in flight, so no reply is taken for
+        the reply to another update."""
+        seen = self.seen()
+        anchor = seen[-1] if seen else ChatMessage(1, self.user_id, from_bot=True, text="-")
+        probe = self.user.press(anchor, "x")
+        probe_query = probe["callback_query"]["id"]
         self.standin.feed(update)
+        self.standin.feed(probe)
         deadline = time.monotonic() + ACK_SECONDS
         while time.monotonic() < deadline:
-            if self.snapshot() != before or (query and self._answered(query)):
-                time.sleep(SETTLE_SECONDS)
-                return
-            if self.fleet.lost(update["update_id"]):
+            if self._answered(probe_query) or self.fleet.lost(probe["update_id"]):
                 return
             time.sleep(0.03)
 
