@@ -63,6 +63,10 @@ class Koordinator:
         chat = list(self.standin.telegram.chats.get(self.user_id, []))
         return [m for m in chat if m.from_bot and not m.deleted]
 
+    def _last_id(self) -> int:
+        chat = list(self.standin.telegram.chats.get(self.user_id, []))
+        return max((m.message_id for m in chat if m.from_bot), default=0)
+
     def snapshot(self) -> tuple[int, int]:
         seen = self.seen()
         return (max((m.message_id for m in seen), default=0), sum(m.edits for m in seen))
@@ -101,21 +105,26 @@ class Koordinator:
         text = f"{label} {self.user_id}-{len(self.typed)} {self.rng.getrandbits(40):x}"
         typed = Typed(kind, text)
         self.typed.append(typed)
-        before = self.snapshot()[0]
+        before = self._last_id()
         self.send(text)
-        for message in self.seen():
-            if message.message_id <= before:
-                continue
-            if kind == "note" and NOTE_SAVED in message.text:
-                typed.acked = True
-            # The next question acknowledges an answer: a step other than the one
-            # answered (the same step again is the bot asking it anew, not the next).
-            following = STEP.search(message.text)
-            if kind == "answer" and (
-                FINISHED in message.text
-                or (following and (step is None or following[1] != step[1]))
-            ):
-                typed.acked = True
+        chat = list(self.standin.telegram.chats.get(self.user_id, []))
+        replies = sorted(
+            (m for m in chat if m.from_bot and m.message_id > before), key=lambda m: m.message_id
+        )
+        if not replies:
+            return
+        # The bot's first reply says whether the text was taken: «lagret» for a note, the
+        # next question (another step than the one answered) or the end for an answer.
+        # Anything else first (a refusal, «Velg et av alternativene» when the bot was at
+        # another step than the user saw) means it was not, whatever follows.
+        first = replies[0].text
+        following = STEP.search(first)
+        if kind == "note":
+            typed.acked = NOTE_SAVED in first
+        else:
+            typed.acked = FINISHED in first or bool(
+                following and (step is None or following[1] != step[1])
+            )
 
     def fnr_text(self) -> str:
         fnr = random_fnr(self.rng)
