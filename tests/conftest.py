@@ -91,6 +91,12 @@ def database_url(
         shutil.copy(sqlite_template, target)
         yield f"sqlite+aiosqlite:///{target}"
         return
+    yield empty_postgres()
+
+
+def empty_postgres() -> str:
+    """The URL of the PostgreSQL test database with every table emptied (skips the test,
+    saying why, when KOORDBOT_TEST_DATABASE_URL is unset or unreachable)."""
     reason = _pg_ready()
     if reason:
         pytest.skip(reason)
@@ -107,7 +113,7 @@ def database_url(
             await db.dispose()
 
     asyncio.run(truncate())
-    yield url
+    return url
 
 
 @pytest.fixture

@@ -12,7 +12,10 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import update
+from telegram.error import RetryAfter
+from telegram.ext import AIORateLimiter
 
 from bot import health
 from koordbot.logs import configure_logging
@@ -138,3 +141,27 @@ def test_json_log_lines_carry_the_traceback_and_mask_secrets() -> None:
     assert first["logger"] == "koordbot.test" and first["time"].endswith("+00:00")
     assert "ValueError: boom ***" in second["exception"]
     assert "s3cret-value" not in stream.getvalue()
+
+
+async def test_flood_control_outlasting_the_rate_limiters_retries_is_a_warning() -> None:
+    """Found by the chaos suite: when 429s outlast python-telegram-bot's rate limiter,
+    the library logs ERROR with a traceback and hands RetryAfter to the caller, which
+    waits it out (replies, reminders). The log shows a warning, not a failure."""
+    stream = io.StringIO()
+    root = logging.getLogger()
+    saved = (root.handlers[:], root.level)
+    configure_logging(stream=stream)
+    try:
+        limiter = AIORateLimiter(max_retries=1)
+
+        async def flooded(*args: object, **kwargs: object) -> bool:
+            raise RetryAfter(0)
+
+        with pytest.raises(RetryAfter):
+            await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 1}, None)
+    finally:
+        root.handlers[:], _ = saved
+        root.setLevel(saved[1])
+    text = stream.getvalue()
+    assert "WARNING telegram.ext.AIORateLimiter: Rate limit hit after maximum of 1 retries" in text
+    assert "ERROR" not in text and "Traceback" not in text

@@ -5,8 +5,9 @@ class), so every Bot API call is real JSON in and out: local mode chats with it 
 the terminal and the tests read what a user would see. It checks calls the way
 Telegram does where mistakes are likely (text length, HTML entities, callback data
 size, editing a missing message) and can inject faults (429, timeouts, network
-errors, a user who blocked the bot, and a message delivered whose answer is then lost:
-`delivered_then_timeout`, `500_after_delivery`).
+errors, a user who blocked the bot, a message delivered whose answer is then lost:
+`delivered_then_timeout`, `500_after_delivery`, a call held past the client's timeout:
+`hang`, and flood control for a while: `storm`, for every chat or one).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 from koordbot.standin.model import (
     AFTER_DELIVERY,
     BOT_USER,
+    CALLER,
+    HELD,
     ApiCall,
     ChatMessage,
     Fault,
@@ -47,6 +50,7 @@ class FakeTelegram:
         self.reject_set_commands = False
         self.enforce_limits = enforce_limits
         self.too_many_requests = 0
+        self.struck: list[str] = []  # the kind of every injected fault that struck a call
         self.rejected: list[tuple[str, str]] = []  # (method, description) answered with 400
         self._sent_times: deque[float] = deque()
         self._chat_last: dict[int, float] = {}
@@ -91,13 +95,28 @@ class FakeTelegram:
         """Make the next `times` matching calls fail with `kind`."""
         self.faults.append(Fault(method=method, kind=kind, times=times, **kw))
 
+    def storm(self, seconds: float, retry_after: int = 1, chat_id: int | None = None) -> None:
+        """Answer every message sent (to `chat_id`, or to any chat) with 429 Too Many
+        Requests for the next `seconds`: a flood-control storm, or one chat's flood."""
+        self.faults.append(
+            Fault(
+                method=None,
+                kind="retry_after",
+                times=1_000_000,
+                retry_after=retry_after,
+                chat_id=chat_id,
+                until=time.monotonic() + seconds,
+                sending=True,
+            )
+        )
+
     # ---- the Bot API side ----------------------------------------------------------
     async def call(
         self, method: str, params: dict[str, Any], files: dict[str, Any]
     ) -> tuple[int, dict[str, Any]]:
-        self.calls.append(ApiCall(method, params, time.monotonic()))
+        self.calls.append(ApiCall(method, params, time.monotonic(), CALLER.get()))
         fault = self._take_fault(method, params)
-        if fault is not None and fault.kind == "slow":
+        if fault is not None and fault.kind in HELD:
             await asyncio.sleep(fault.seconds)
         elif fault is not None and fault.kind not in AFTER_DELIVERY:
             return self._raise_fault(fault)
@@ -124,8 +143,14 @@ class FakeTelegram:
         return 200, {"ok": True, "result": result}
 
     def _take_fault(self, method: str, params: dict[str, Any]) -> Fault | None:
-        for fault in self.faults:
+        now = time.monotonic()
+        for fault in list(self.faults):
+            if fault.until is not None and now > fault.until:
+                self.faults.remove(fault)
+                continue
             if fault.method not in (None, method) or fault.times <= 0:
+                continue
+            if fault.sending and method not in _SENDING:
                 continue
             if fault.chat_id is not None and int(params.get("chat_id", 0)) != fault.chat_id:
                 continue
@@ -135,6 +160,7 @@ class FakeTelegram:
             fault.times -= 1
             if fault.times <= 0:
                 self.faults.remove(fault)
+            self.struck.append(fault.kind)
             return fault
         return None
 

@@ -26,6 +26,7 @@ import tornado.web
 from telegram.error import NetworkError, TimedOut
 
 from koordbot.standin.api import FakeTelegram
+from koordbot.standin.model import CALLER
 
 Answer = tuple[int, dict[str, Any]]
 
@@ -117,7 +118,7 @@ class BotApiServer:
             return self.url
         app = tornado.web.Application(
             [
-                (r"/bot[^/]+/([A-Za-z_]+)/?", _MethodHandler, {"api": self}),
+                (r"/bot([^/]+)/([A-Za-z_]+)/?", _MethodHandler, {"api": self}),
                 (r"/file/bot[^/]+/.*", _NotFoundHandler),
             ],
             default_handler_class=_NotFoundHandler,
@@ -142,8 +143,12 @@ class BotApiServer:
             await asyncio.sleep(0)
         await server.close_all_connections()
 
-    async def answer(self, method: str, params: dict[str, Any], files: dict[str, Any]) -> Answer:
-        """FakeTelegram's answer; its injected network faults become 502/504 over HTTP."""
+    async def answer(
+        self, method: str, params: dict[str, Any], files: dict[str, Any], caller: str = ""
+    ) -> Answer:
+        """FakeTelegram's answer; its injected network faults become 502/504 over HTTP.
+        `caller` (the token in the URL) is recorded with the call."""
+        CALLER.set(caller)
         call = asyncio.ensure_future(self.telegram.call(method, params, files))
         self._inflight.add(call)
         try:
@@ -164,13 +169,13 @@ class _MethodHandler(tornado.web.RequestHandler):
     def initialize(self, api: BotApiServer) -> None:
         self.api = api
 
-    async def get(self, method: str) -> None:
+    async def get(self, token: str, method: str) -> None:
         try:
             params, files = decode_request(self.request)
         except ValueError as exc:
             status, body = _error(400, f"Bad Request: {exc}")
         else:
-            status, body = await self.api.answer(method, params, files)
+            status, body = await self.api.answer(method, params, files, token)
         _write_json(self, status, body)
 
     post = get

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -39,11 +40,17 @@ _ALLOWED_TAGS = {
 }
 
 
+# Which bot made the call being answered: the token of its URL when served over HTTP
+# (several processes may share one stand-in, each with a token of its own).
+CALLER: ContextVar[str] = ContextVar("caller", default="")
+
+
 @dataclass
 class ApiCall:
     method: str
     params: dict[str, Any]
     at: float
+    caller: str = ""
 
 
 @dataclass
@@ -69,18 +76,23 @@ class ChatMessage:
 @dataclass
 class Fault:
     method: str | None  # None = any method
-    # retry_after | timeout | network | blocked | bad_request | slow |
+    # retry_after | timeout | network | blocked | bad_request | slow | hang |
     # delivered_then_timeout | 500_after_delivery
     kind: str
     times: int = 1
     retry_after: int = 1
     chat_id: int | None = None
     skip: int = 0  # let this many matching calls through first
-    seconds: float = 0.0  # how long a `slow` call takes before it is answered
+    seconds: float = 0.0  # how long a `slow` or `hang` call is held before it is done
+    until: float | None = None  # time.monotonic() after which the fault is over
+    sending: bool = False  # strikes only calls that send or edit a message
 
 
 # Faults that let the call do its work first, then answer as if it had failed.
 AFTER_DELIVERY = ("delivered_then_timeout", "500_after_delivery")
+# Faults that hold the call, then let it do its work: `slow` answers within the client's
+# timeout, `hang` long after the client gave up (an overloaded Telegram that delivers).
+HELD = ("slow", "hang")
 
 
 def fault_before(fault: Fault) -> tuple[int, dict[str, Any]]:
