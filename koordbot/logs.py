@@ -14,25 +14,6 @@ TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 QUIET = ("httpx", "httpcore", "alembic", "apscheduler")
 
 
-class _FloodControlHandedOn(logging.Filter):
-    """python-telegram-bot's rate limiter logs ERROR with a traceback when flood control
-    (429) outlasts its retries, then raises `RetryAfter` to the caller, which waits it
-    out (`handlers.common.with_retry`, the reminder notifier) or logs an error of its own
-    when it cannot. The library's record is therefore a warning: a long flood, not a
-    failure; an alert on ERROR lines should not fire for it."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.levelno >= logging.ERROR and str(record.msg).startswith(
-            "Rate limit hit after maximum"
-        ):
-            record.levelno, record.levelname = logging.WARNING, "WARNING"
-            record.exc_info, record.exc_text = None, None
-        return True
-
-
-RATE_LIMITER = "telegram.ext.AIORateLimiter"
-
-
 class _Masking(logging.Formatter):
     def __init__(self, secrets: Iterable[str], **kwargs: Any) -> None:
         super().__init__(**kwargs)
@@ -86,7 +67,4 @@ def configure_logging(
     root.setLevel(level)
     for noisy in QUIET:
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    limiter = logging.getLogger(RATE_LIMITER)
-    if not any(isinstance(f, _FloodControlHandedOn) for f in limiter.filters):
-        limiter.addFilter(_FloodControlHandedOn())
     return handler
