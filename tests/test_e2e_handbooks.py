@@ -382,7 +382,7 @@ async def test_handover_is_proposed_and_the_ke_appoints_with_one_tap(bot, clock)
     assert case.koordinator_id == kari_row.id
     anne = bot.admin()
     notice = anne.last
-    assert "Forslag om ny koordinator for AB: Kari Nordmann foreslår Per Olsen (NAV)" in notice.text
+    assert "Forslag om ny koordinator for AB\nKari Nordmann foreslår Per Olsen (NAV)" in notice.text
     assert "Følger forslaget personens ønske: Ikke spurt." in notice.text
     await anne.tap("Oppnevn Per Olsen", notice)
     assert "Per Olsen er oppnevnt som koordinator (Anne Admin)" in anne.last_text

@@ -79,7 +79,7 @@ async def test_koordinator_hands_over_own_case_and_ke_is_told(bot):
     assert "Ikke alt på sjekklisten er gjort (1 punkt)" in kari.last_text
     await kari.tap("Per Olsen (NAV)")  # a proposal: the KE appoints
     assert any(
-        "Forslag om ny koordinator for AB: Kari Nordmann foreslår Per Olsen" in t
+        "Forslag om ny koordinator for AB\nKari Nordmann foreslår Per Olsen" in t
         for t in admin_texts(bot)
     )
     checklist = [

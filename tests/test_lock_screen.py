@@ -94,3 +94,22 @@ def test_the_full_name_is_kept_inside_the_chat() -> None:
     assert TEXTS.label("fyller_18_dps", "deadline_kind_lock") == (
         "Overgang 18 år: tjenester for voksne"
     )
+
+
+@pytest.mark.parametrize("tjenestested", ["psykisk_helse_rus", "barnevern", "nav"])
+def test_a_notice_about_a_koordinator_keeps_her_service_off_the_first_line(
+    tjenestested: str,
+) -> None:
+    """The KE's notices name the koordinator's tjenestested and role, which can say
+    something about the person (a case held from «Psykisk helse og rus»): that goes on
+    the second line, the locked phone shows only the alias."""
+    people = {"old": "Kari", "new": "Per", "name": "Kari", "tjenestested": tjenestested}
+    notices = [
+        TEXTS.render("notices/new_case", alias="AB", level="ip", role="barnekoordinator", **people),
+        TEXTS.render("notices/handover_request", alias="AB", wish="ja", **people),
+        TEXTS.render("notices/handed_over", alias="AB", **people),
+    ]
+    for text in notices:
+        first, rest = str(text).split("\n", 1)
+        assert named(first) == [], first
+        assert "AB" in first and TEXTS.label(tjenestested, "tjenestested") in rest
