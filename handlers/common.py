@@ -36,7 +36,24 @@ Button = tuple[str, str] | InlineKeyboardButton
 Keyboard = Sequence[Sequence[Button]]
 
 
-class Req:
+class Incoming:
+    """What every handler has of one update: who sent it, where to answer, the texts."""
+
+    def __init__(self, update: Update, context: KContext) -> None:
+        self.update = update
+        self.context = context
+        self.services: Services = context.services
+        self.texts: Texts = self.services.texts
+        user = update.effective_user
+        self.user_id: int = user.id if user else 0
+        chat = update.effective_chat
+        self.chat_id: int = chat.id if chat else self.user_id
+
+    def render(self, template: str, /, **values: Any) -> str:
+        return self.texts.render(template, **values)
+
+
+class Req(Incoming):
     """One update as a handler sees it: who, what, a session and ways to answer."""
 
     def __init__(
@@ -46,16 +63,9 @@ class Req:
         session: Session,
         koordinator: Koordinator | None,
     ) -> None:
-        self.update = update
-        self.context = context
+        super().__init__(update, context)
         self.session = session
         self.koordinator = koordinator
-        self.services: Services = context.services
-        self.texts: Texts = self.services.texts
-        user = update.effective_user
-        self.user_id: int = user.id if user else 0
-        chat = update.effective_chat
-        self.chat_id: int = chat.id if chat else self.user_id
         message = update.message
         self.text: str = (message.text or "") if message else ""
         self.callback = update.callback_query
@@ -67,9 +77,6 @@ class Req:
         """The registered koordinator (guaranteed by the access level)."""
         assert self.koordinator is not None
         return self.koordinator
-
-    def render(self, template: str, /, **values: Any) -> str:
-        return self.texts.render(template, **values)
 
     async def commit(self) -> None:
         """Make what this update changed durable before the user is told about it: an
@@ -200,22 +207,9 @@ class Req:
             log.info("could not delete user message: %s", exc)
 
 
-class Look:
+class Look(Incoming):
     """One update on the lean path (`handlers.edge.lean`): a read that answers from one
     statement, with no session; only what a reply needs."""
-
-    def __init__(self, update: Update, context: KContext) -> None:
-        self.update = update
-        self.context = context
-        self.services: Services = context.services
-        self.texts: Texts = self.services.texts
-        user = update.effective_user
-        self.user_id: int = user.id if user else 0
-        chat = update.effective_chat
-        self.chat_id: int = chat.id if chat else self.user_id
-
-    def render(self, template: str, /, **values: Any) -> str:
-        return self.texts.render(template, **values)
 
     def may_answer(self, asker: Asker | None) -> bool:
         """Whether the asker read with the answer lets the lean path answer at once."""
