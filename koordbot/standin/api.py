@@ -51,6 +51,7 @@ class FakeTelegram:
         self.enforce_limits = enforce_limits
         self.too_many_requests = 0
         self.struck: list[str] = []  # the kind of every injected fault that struck a call
+        self.holding = 0  # calls held by a `slow` or `hang` fault right now
         self.rejected: list[tuple[str, str]] = []  # (method, description) answered with 400
         self._sent_times: deque[float] = deque()
         self._chat_last: dict[int, float] = {}
@@ -117,7 +118,11 @@ class FakeTelegram:
         self.calls.append(ApiCall(method, params, time.monotonic(), CALLER.get()))
         fault = self._take_fault(method, params)
         if fault is not None and fault.kind in HELD:
-            await asyncio.sleep(fault.seconds)
+            self.holding += 1
+            try:
+                await asyncio.sleep(fault.seconds)
+            finally:
+                self.holding -= 1
         elif fault is not None and fault.kind not in AFTER_DELIVERY:
             return self._raise_fault(fault)
         if self.enforce_limits and method in _SENDING:
