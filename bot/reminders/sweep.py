@@ -18,7 +18,7 @@ from datetime import timedelta
 
 from bot import deadlines, notices, retention
 from bot.notify import Delivery, DigestView, NoticeKind, Outcome
-from bot.reminders import outbox
+from bot.reminders import ke_notices, outbox
 from bot.services import Services
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ class Sweep:
         services = self.services
         days = services.settings.ke_overdue_days
         async with services.db.session() as session:
-            found = await outbox.claim_long_overdue(
+            found = await ke_notices.claim_long_overdue(
                 session, before=services.today() - timedelta(days=days), now=services.now()
             )
         if found:
@@ -208,7 +208,7 @@ class Sweep:
         municipality (Skaun). Alias, koordinator and date only."""
         services = self.services
         async with services.db.session() as session:
-            found = await outbox.claim_vg1_cases(
+            found = await ke_notices.claim_vg1_cases(
                 session, today=services.today(), now=services.now()
             )
         if found:
